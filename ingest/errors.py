@@ -1,0 +1,15 @@
+"""The ingest package's exception hierarchy: one root, specific subclasses."""
+
+from __future__ import annotations
+
+
+class IngestError(Exception):
+    """Root of every error raised by the ingest package."""
+
+
+class InputFileError(IngestError):
+    """An input file is unreadable or malformed; the message names the file and the problem."""
+
+
+class EmbeddingModelError(IngestError):
+    """The configured embedding model cannot be found or loaded."""
