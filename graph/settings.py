@@ -54,6 +54,34 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
 
+    contact_email: str = Field(
+        "", description="Contact address sent in the User-Agent of every request (arXiv asks for one)."
+    )
+    sources: str = Field(
+        "arxiv,feeds", description="Comma-separated sources `autoscope up` ingests when online: arxiv, oai, feeds."
+    )
+    arxiv_api_url: str = Field("https://export.arxiv.org/api/query", description="arXiv API endpoint.")
+    arxiv_query: str = Field("cat:cs.AI OR cat:cs.LG OR cat:cs.CL", description="arXiv API search query.")
+    arxiv_max_results: int = Field(2000, ge=1, le=300_000, description="Most papers one arXiv API run fetches.")
+    arxiv_page_size: int = Field(200, ge=1, le=2000, description="Results per arXiv API request.")
+    arxiv_min_interval: float = Field(
+        3.0, ge=3.0, description="Seconds between arXiv requests (arXiv's terms: at least 3)."
+    )
+    oai_url: str = Field("https://oaipmh.arxiv.org/oai", description="arXiv OAI-PMH endpoint.")
+    oai_set: str = Field("cs", description="OAI-PMH set to harvest (e.g. cs, cs:cs:AI).")
+    oai_metadata_prefix: Literal["arXiv", "arXivRaw"] = Field(
+        "arXivRaw", description="OAI-PMH metadata format: arXivRaw (versions with dates) or arXiv."
+    )
+    labs_file: Path | None = Field(
+        None, description="YAML registry of labs and their feeds; default: the bundled ingest/data/labs.yaml."
+    )
+    http_timeout: float = Field(30.0, gt=0, le=600, description="Seconds before an HTTP request times out.")
+    http_max_retries: int = Field(4, ge=0, le=20, description="Retries of a failed request (5xx, 429, timeouts).")
+    http_max_bytes: int = Field(
+        20 * 1024 * 1024, ge=1024, description="Largest response body accepted, in bytes; larger pages are skipped."
+    )
+    feed_min_interval: float = Field(2.0, ge=0.0, description="Seconds between requests to the same lab host.")
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:
@@ -66,6 +94,34 @@ class Settings(BaseSettings):
         if not value.startswith(schemes):
             raise ValueError("expected a URI starting with one of " + ", ".join(schemes))
         return value
+
+    @field_validator("sources")
+    @classmethod
+    def _known_sources(cls, value: str) -> str:
+        names = [v.strip() for v in value.split(",") if v.strip()]
+        unknown = sorted(set(names) - {"arxiv", "oai", "feeds"})
+        if unknown:
+            raise ValueError(
+                f"unknown source(s) {', '.join(unknown)}; expected a comma-separated subset of arxiv, oai, feeds"
+            )
+        return ",".join(names)
+
+    @property
+    def source_list(self) -> list[str]:
+        return [s for s in self.sources.split(",") if s]
+
+    @property
+    def user_agent(self) -> str:
+        """A descriptive User-Agent with the configured contact."""
+        from importlib.metadata import version
+
+        contact = self.contact_email or "no contact configured"
+        return f"autoscope/{version('autoscope')} (AI R&D evidence tracker; mailto:{contact})"
+
+    @property
+    def docstore_path(self) -> Path:
+        """The raw document store's SQLite file."""
+        return self.data_dir / "documents.sqlite"
 
     @property
     def embedded_path(self) -> Path:

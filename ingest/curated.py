@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -24,12 +23,12 @@ from pydantic import BaseModel, ValidationError
 from graph.model import Benchmark, Claim, Document, DocumentKind, Model, Node, Organization, SourceKind, Unit
 from graph.schema import Label
 from graph.store import GraphStore
+from ingest.documents import document_id_for_url
 from ingest.errors import InputFileError
 
 CSV_COLUMNS = ("model", "benchmark", "value", "unit", "date", "source_url", "source_kind", "setting")
 EXTRACTOR_VERSION = "csv-import/1"
 SAMPLE_DIR = Path(__file__).parent / "data" / "sample"
-_ARXIV = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?", re.I)
 
 
 class Entities(BaseModel):
@@ -60,15 +59,6 @@ def load_entities(path: Path) -> Entities:
 def slug(text: str) -> str:
     """A canonical id for a name: lowercase, dashes, no punctuation."""
     return re.sub(r"[^a-z0-9.]+", "-", text.lower()).strip("-.") or "unnamed"
-
-
-def document_id_for_url(url: str) -> str:
-    """``arxiv:<id>`` for arXiv links, otherwise ``url:<normalised url>``."""
-    if match := _ARXIV.search(url):
-        return f"arxiv:{match.group(1)}"
-    parts = urlsplit(url.strip())
-    path = parts.path.rstrip("/") or "/"
-    return "url:" + urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
 
 
 @dataclass

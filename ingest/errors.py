@@ -13,3 +13,15 @@ class InputFileError(IngestError):
 
 class EmbeddingModelError(IngestError):
     """The configured embedding model cannot be found or loaded."""
+
+
+class FetchError(IngestError):
+    """A request failed for good (after retries) or was refused; the message names the URL."""
+
+
+class SourceError(IngestError):
+    """A source cannot run as configured (bad query, unreadable file, protocol error)."""
+
+
+class DocStoreError(IngestError):
+    """The document store cannot be opened or written."""

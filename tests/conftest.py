@@ -11,10 +11,10 @@ from graph.embedded import EmbeddedStore
 from graph.factory import open_store
 from graph.settings import Settings, load_settings
 from graph.store import GraphStore
-from tests.support.fixtures import neo4j_conn
+from tests.support.fixtures import http_server, neo4j_conn
 from tests.support.neo4j_server import Neo4jConnection
 
-__all__ = ["neo4j_conn"]
+__all__ = ["http_server", "neo4j_conn"]
 
 ISOLATED_ENV = (
     "AUTOSCOPE_GRAPH_BACKEND",
