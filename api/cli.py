@@ -12,16 +12,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from api.jobs import BuildSummary, build_graph, run_worker
-from graph.errors import GraphError, SettingsError, StoreUnavailableError
+from api.cli_ingest import docs_app, ingest_app, print_summary, run_with_progress
+from api.console import err, errors, fail, out
+from api.jobs import BuildSummary, build_graph, ingest_configured, run_worker
 from graph.factory import open_store
 from graph.settings import Settings, load_settings
 from graph.store import GraphCounts, GraphStore
 from ingest.curated import format_skips, import_claims_file, load_entities, summarise
-from ingest.errors import IngestError
 
 app = typer.Typer(
     name="autoscope",
@@ -34,9 +33,9 @@ graph_app = typer.Typer(help="Graph store administration.", no_args_is_help=True
 import_app = typer.Typer(help="Import structured results (curated CSVs).", no_args_is_help=True)
 app.add_typer(graph_app, name="graph")
 app.add_typer(import_app, name="import")
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(docs_app, name="docs")
 
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
 
 HostOpt = Annotated[str | None, typer.Option("--host", help="Bind address (default: AUTOSCOPE_API_HOST).")]
 PortOpt = Annotated[int | None, typer.Option("--port", min=1, max=65535, help="Port (default: AUTOSCOPE_API_PORT).")]
@@ -58,24 +57,8 @@ def main_callback(
 
 
 @contextmanager
-def _errors() -> Iterator[None]:
-    """Known errors become one line on stderr and a non-zero exit code, never a traceback."""
-    try:
-        yield
-    except SettingsError as e:
-        err.print(f"[red]error:[/red] {e}", highlight=False)
-        raise typer.Exit(2) from None
-    except StoreUnavailableError as e:
-        err.print(f"[red]error:[/red] {e}", highlight=False)
-        raise typer.Exit(3) from None
-    except (GraphError, IngestError) as e:
-        err.print(f"[red]error:[/red] {e}", highlight=False)
-        raise typer.Exit(1) from None
-
-
-@contextmanager
 def _store() -> Iterator[tuple[Settings, GraphStore]]:
-    with _errors():
+    with errors():
         settings = load_settings()
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         store = open_store(settings)
@@ -123,9 +106,13 @@ def up(
     port: PortOpt = None,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Build the graph, print a summary, and exit.")] = False,
 ) -> None:
-    """The main job: build the graph from what is configured, then serve the API."""
+    """The main job: ingest the configured sources (when online), build the graph, then serve the API."""
     with _store() as (settings, store):
-        with _errors():
+        with errors():
+            outcome = ingest_configured(settings, lambda src, docs: run_with_progress(src, docs, dry_run=False))
+            out.print(f"Sources: {outcome.mode}", highlight=False)
+            for summary in outcome.runs:
+                print_summary(summary, as_json=False)
             _print_build(build_graph(settings, store))
         if not no_serve:
             _serve(settings, store, host, port)
@@ -146,14 +133,14 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Run one build and exit.")] = False,
 ) -> None:
     """Scheduled loop for the compose worker: rebuild the graph every interval."""
-    with _store() as (settings, store), _errors():
+    with _store() as (settings, store), errors():
         run_worker(settings, store, interval_hours * 3600, once, _print_build)
 
 
 @graph_app.command("init")
 def graph_init() -> None:
     """Apply the schema: uniqueness constraints and indexes (idempotent)."""
-    with _store() as (_, store), _errors():
+    with _store() as (_, store), errors():
         store.init_schema()
         out.print(f"Schema applied to the {store.backend} store.")
 
@@ -161,7 +148,7 @@ def graph_init() -> None:
 @graph_app.command("stats")
 def graph_stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Node counts by label and relationship counts by type."""
-    with _store() as (_, store), _errors():
+    with _store() as (_, store), errors():
         counts = store.counts()
         if as_json:
             sys.stdout.write(json.dumps(counts.model_dump()) + "\n")
@@ -173,9 +160,8 @@ def graph_stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON
 def graph_reset(yes: Annotated[bool, typer.Option("--yes", help="Confirm deleting every node.")] = False) -> None:
     """Delete everything in the configured graph store."""
     if not yes:
-        err.print("[red]error:[/red] refusing to delete the graph without --yes")
-        raise typer.Exit(2)
-    with _store() as (_, store), _errors():
+        raise fail("refusing to delete the graph without --yes", 2)
+    with _store() as (_, store), errors():
         store.clear()
         out.print(f"Deleted everything in the {store.backend} store.")
 
@@ -191,7 +177,7 @@ def import_claims(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Import curated claims; unknown models/benchmarks become unverified entities, bad rows are skipped."""
-    with _store() as (settings, store), _errors():
+    with _store() as (settings, store), errors():
         known = None
         if entities is not None:
             known = load_entities(entities)

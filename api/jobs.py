@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 from graph.settings import Settings
 from graph.store import GraphCounts, GraphStore
 from ingest.curated import ImportReport, load_sample
+from ingest.docstore import DocStore
+from ingest.http import client_from_settings, network_reachable
+from ingest.runner import RunSummary
+from ingest.sources.base import Source
 
 
 @dataclass
@@ -34,6 +38,50 @@ def build_graph(settings: Settings, store: GraphStore) -> BuildSummary:
         seconds=time.perf_counter() - started,
         counts=store.counts(),
     )
+
+
+@dataclass
+class IngestOutcome:
+    """Which sources ``up`` used, and why."""
+
+    mode: str
+    runs: list[RunSummary] = field(default_factory=list)
+
+
+def configured_sources(settings: Settings) -> list[Source]:
+    """The sources named in AUTOSCOPE_SOURCES, built from settings."""
+    from ingest.sources.arxiv_api import arxiv_source
+    from ingest.sources.feeds import feeds_source
+    from ingest.sources.oai import oai_source
+
+    arxiv_client = client_from_settings(settings, settings.arxiv_min_interval)
+    builders: dict[str, Callable[[], Source]] = {
+        "arxiv": lambda: arxiv_source(settings, arxiv_client),
+        "oai": lambda: oai_source(settings, arxiv_client),
+        "feeds": lambda: feeds_source(settings, client_from_settings(settings)),
+    }
+    return [builders[name]() for name in settings.source_list]
+
+
+def ingest_configured(
+    settings: Settings,
+    run: Callable[[Source, DocStore], RunSummary],
+    reachable: Callable[[str], bool] = network_reachable,
+) -> IngestOutcome:
+    """Ingest the configured sources when the network is reachable; otherwise say so and do nothing."""
+    if settings.offline:
+        return IngestOutcome("offline (AUTOSCOPE_OFFLINE is set): building from the bundled sample only")
+    if not settings.source_list:
+        return IngestOutcome("no sources configured (AUTOSCOPE_SOURCES is empty): bundled sample only")
+    if not reachable(settings.arxiv_api_url):
+        return IngestOutcome(
+            f"offline ({settings.arxiv_api_url} is unreachable): building from the bundled sample only"
+        )
+    outcome = IngestOutcome("online: ingested " + ", ".join(settings.source_list))
+    with DocStore(settings.docstore_path) as docstore:
+        for source in configured_sources(settings):
+            outcome.runs.append(run(source, docstore))
+    return outcome
 
 
 def run_worker(

@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     contact_email: str = Field(
         "", description="Contact address sent in the User-Agent of every request (arXiv asks for one)."
     )
+    offline: bool = Field(False, description="Never touch the network in `autoscope up`: build from local data only.")
     sources: str = Field(
         "arxiv,feeds", description="Comma-separated sources `autoscope up` ingests when online: arxiv, oai, feeds."
     )

@@ -7,7 +7,6 @@ import json
 import re
 from datetime import UTC, date, datetime
 from typing import Literal
-
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import time
 import urllib.robotparser
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from graph.settings import Settings
 from ingest.errors import FetchError
 
 log = logging.getLogger(__name__)
@@ -189,7 +191,9 @@ class PoliteClient:
         with self._client.stream(method, url, params=params) as response:
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > self.max_bytes:
-                raise FetchError(f"{url}: response of {int(declared):,} bytes exceeds the {self.max_bytes:,}-byte limit")
+                raise FetchError(
+                    f"{url}: response of {int(declared):,} bytes exceeds the {self.max_bytes:,}-byte limit"
+                )
             chunks: list[bytes] = []
             size = 0
             for chunk in response.iter_bytes():
@@ -198,3 +202,25 @@ class PoliteClient:
                     raise FetchError(f"{url}: response exceeds the {self.max_bytes:,}-byte limit")
                 chunks.append(chunk)
             return Fetched(str(response.url), response.status_code, response.headers, b"".join(chunks))
+
+
+def client_from_settings(settings: Settings, min_interval: float | None = None) -> PoliteClient:
+    """The client every source uses, configured from settings (``min_interval`` per host)."""
+    return PoliteClient(
+        settings.user_agent,
+        min_interval=settings.feed_min_interval if min_interval is None else min_interval,
+        timeout=settings.http_timeout,
+        max_retries=settings.http_max_retries,
+        max_bytes=settings.http_max_bytes,
+    )
+
+
+def network_reachable(url: str, timeout: float = 3.0) -> bool:
+    """Whether a TCP connection to ``url``'s host opens (the online/offline check of ``up``)."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
