@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from api.cli_extract import extract
 from api.cli_ingest import docs_app, ingest_app, print_summary, run_with_progress
 from api.console import err, errors, fail, out
 from api.jobs import BuildSummary, build_graph, ingest_configured, run_worker
@@ -35,6 +36,7 @@ app.add_typer(graph_app, name="graph")
 app.add_typer(import_app, name="import")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(docs_app, name="docs")
+app.command("extract")(extract)
 
 
 HostOpt = Annotated[str | None, typer.Option("--host", help="Bind address (default: AUTOSCOPE_API_HOST).")]

@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     http_max_bytes: int = Field(
         20 * 1024 * 1024, ge=1024, description="Largest response body accepted, in bytes; larger pages are skipped."
     )
+    review_threshold: float = Field(
+        0.7, ge=0.0, le=1.0, description="Extracted claims below this confidence are flagged needs_review."
+    )
+    extract_embeddings: bool = Field(
+        True, description="Use the embedding model in extraction (entity resolution and signal scoring)."
+    )
     feed_min_interval: float = Field(2.0, ge=0.0, description="Seconds between requests to the same lab host.")
 
     @field_validator("log_level", mode="before")

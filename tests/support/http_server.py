@@ -104,8 +104,8 @@ class FixtureServer:
         handler.send_response(reply.status)
         handler.send_header("Content-Type", reply.content_type)
         handler.send_header("Content-Length", str(len(body)))
-        for k, v in reply.headers.items():
-            handler.send_header(k, v)
+        for name, value in reply.headers.items():
+            handler.send_header(name, value)
         handler.end_headers()
         if handler.command != "HEAD":
             try:

@@ -1,0 +1,274 @@
+"""Claim linking in prose: which model and which benchmark each score belongs to.
+
+Rules, strongest first. For the benchmark: "V on B" / "V in B"; "B: V", "B (V)", "B score of
+V"; "respectively" lists; a fronted "On B, ..."; the only benchmark in the sentence; a
+heading's benchmark for list items. For the model: "M (V)", "M's V", "V for M", "V (M)";
+"M reaches V" with nothing in between; the sentence's subject (its first model not
+introduced as a comparison: "than", "vs", "outperforming", "up from"); the document's
+subject when the sentence speaks of "it", "our model" or "we". Ambiguity drops the score:
+a wrong number costs more than a missing one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from ingest.nlp.mentions import Mention
+from ingest.nlp.quantities import Quantity
+
+PATTERNS = Path(__file__).with_name("patterns")
+
+_COMPARISON = re.compile(
+    r"(?:\bthan|\bvs\.?|\bversus|\bcompared\s+(?:to|with)|\brelative\s+to|\boutperform\w*|\bbeat(?:s|ing)?|"
+    r"\bsurpass\w*|\bexceed\w*|\bover|\bfrom|\blike|\bincluding|\bsuch\s+as|\bbehind|\btrail\w*|\bahead\s+of|"
+    r"\bagainst|\bprevious\w*|\bprior|\bpredecessor\w*|\bbaselines?|\bsuccessor\s+to|\bmatch\w*|\brival\w*|"
+    r"\band|\bor|\bwith)\W*(?:the\s+|a\s+|its\s+|our\s+|their\s+)?(?:previous\s+|prior\s+|older\s+|earlier\s+|"
+    r"leading\s+|best\s+|strongest\s+|frontier\s+)?(?:models?\s+|systems?\s+)?(?:like\s+|such\s+as\s+)?$",
+    re.I,
+)
+_VALUE_THEN_BENCH = re.compile(
+    r"^\s*(?:\([^()]{0,60}\)\s*)?(?:(?:accuracy|score|resolve\s+rate|success\s+rate|pass\s+rate|solve\s+rate)\s+)?"
+    r"(?:on|in|at|for|across|of|under|using)\s+(?:the\s+|a\s+)?(?:[a-z][a-z\-]*\s+){0,2}$"
+)
+_BENCH_THEN_VALUE = re.compile(
+    r"^\s*(?:\([^()]{0,60}\)\s*)?(?:(?:benchmark|leaderboard|suite|eval(?:uation)?)\s+)?"
+    r"(?:(?:[a-z@\d\-]+\s+){0,3}?(?:score|accuracy|resolve\s+rate|success\s+rate|pass\s+rate|rate|performance|"
+    r"result|rating|elo|horizon|time\s+horizon|pass@\d+)\s*)?"
+    r"(?:of|at|is|was|reaches|reached|=|:|—|–|-|\(|,)?\s*(?:a\s+|an\s+)?(?:new\s+|record\s+|best\s+)?"
+    r"(?:of\s+)?(?:about\s+|around\s+|nearly\s+|roughly\s+|approximately\s+|over\s+|~\s*)?\(?$",
+    re.I,
+)
+_FRONTED = re.compile(r"^\W*(?:on|for|in|across|with\s+regard\s+to|regarding)\s+(?:the\s+)?$", re.I)
+_MODEL_THEN_VALUE_TIGHT = re.compile(r"^(?:'s|’s)?\s*(?:\(|:|—|–|,|=)?\s*(?:at\s+|with\s+)?$")
+_VALUE_THEN_MODEL = re.compile(r"^\s*\)?\s*(?:for|by|from|of|with|achieved\s+by|scored\s+by)\s+(?:the\s+)?$|^\s*\(\s*$", re.I)
+_PRONOUN = re.compile(
+    r"\b(?:it|its|it's|our\s+(?:new\s+|latest\s+|flagship\s+)?(?:model|system|agent)|this\s+model|the\s+model|"
+    r"the\s+new\s+model|we|our)\b",
+    re.I,
+)
+
+
+@dataclass
+class Context:
+    """Document-level state carried across sentences."""
+
+    subject: Mention | None = None
+    heading_benchmark: Mention | None = None
+    first_person: bool = False
+
+
+@dataclass(frozen=True)
+class Link:
+    quantity: Quantity
+    benchmark: Mention
+    model: Mention
+    setting: str | None
+    confidence: float
+    rule: str
+
+
+@dataclass
+class _Parts:
+    models: list[Mention] = field(default_factory=list)
+    benchmarks: list[Mention] = field(default_factory=list)
+    scaffolds: list[Mention] = field(default_factory=list)
+
+
+@cache
+def _conditions() -> list[tuple[re.Pattern[str], str]]:
+    raw = yaml.safe_load((PATTERNS / "conditions.yaml").read_text(encoding="utf-8"))
+    return [(re.compile(item["pattern"], re.I), item["label"]) for item in raw]
+
+
+def conditions_in(text: str) -> list[str]:
+    """Setting labels found in ``text`` (pass@1, high reasoning effort, bash only, ...)."""
+    found: list[str] = []
+    for pattern, label in _conditions():
+        for m in pattern.finditer(text):
+            value = label
+            if label == "TOOLS":
+                value = "no tools" if re.search(r"without|no|free", m.group(), re.I) else "with tools"
+            else:
+                value = m.expand(label.replace("\\1", "\\g<1>").replace("\\2", "\\g<2>")) if m.groups() else label
+                value = re.sub(r"\s+", " ", value.replace("None", "")).strip()
+            if value and value not in found:
+                found.append(value.lower() if value.startswith(("PASS", "MAJ", "CONS")) else value)
+    return found
+
+
+def _gap(text: str, a_end: int, b_start: int) -> str:
+    return text[a_end:b_start] if b_start >= a_end else ""
+
+
+def _split(mentions: Sequence[Mention]) -> _Parts:
+    parts = _Parts()
+    for m in mentions:
+        {"model": parts.models, "benchmark": parts.benchmarks, "scaffold": parts.scaffolds}[m.kind].append(m)
+    return parts
+
+
+def _between(items: Sequence[Mention | Quantity], start: int, end: int) -> bool:
+    return any(start <= i.start and i.end <= end for i in items)
+
+
+def _benchmark_for(
+    text: str, q: Quantity, parts: _Parts, quantities: Sequence[Quantity], sentence: tuple[int, int], ctx: Context
+) -> tuple[Mention | None, float, str]:
+    after = [b for b in parts.benchmarks if b.start >= q.end]
+    before = [b for b in parts.benchmarks if b.end <= q.start]
+    if after:
+        b = after[0]
+        if _VALUE_THEN_BENCH.match(_gap(text, q.end, b.start)) and not _between(quantities, q.end, b.start):
+            return b, 0.95, "value-on-benchmark"
+    if before:
+        b = before[-1]
+        gap = _gap(text, b.end, q.start)
+        if _BENCH_THEN_VALUE.match(gap) and not _between(parts.models, b.end, q.start):
+            return b, 0.92, "benchmark-value"
+    first = parts.benchmarks[0] if parts.benchmarks else None
+    if first and _FRONTED.match(text[sentence[0] : first.start]) and re.match(r"^\s*\)?\s*,", text[first.end :]):
+        other = [b for b in parts.benchmarks if b is not first and b.start < q.start]
+        if not other:
+            return first, 0.88, "fronted-benchmark"
+    if len(parts.benchmarks) == 1:
+        return parts.benchmarks[0], 0.8, "only-benchmark"
+    if not parts.benchmarks and ctx.heading_benchmark is not None:
+        return ctx.heading_benchmark, 0.72, "heading-benchmark"
+    return None, 0.0, "no-benchmark"
+
+
+def _cued(text: str, m: Mention, sentence_start: int) -> bool:
+    """Whether a model is introduced as a comparison ("than o1", "outperforming o1", "up from o1")."""
+    return bool(_COMPARISON.search(text[max(sentence_start, m.start - 60) : m.start]))
+
+
+def _model_for(
+    text: str, q: Quantity, parts: _Parts, quantities: Sequence[Quantity], sentence: tuple[int, int], ctx: Context
+) -> tuple[Mention | None, float, str]:
+    candidates = parts.models or parts.scaffolds
+    before = [m for m in candidates if m.end <= q.start]
+    after = [m for m in candidates if m.start >= q.end]
+    if before and _MODEL_THEN_VALUE_TIGHT.match(_gap(text, before[-1].end, q.start)):
+        return before[-1], 0.95, "model-value"
+    if after and _VALUE_THEN_MODEL.match(_gap(text, q.end, after[0].start)):
+        return after[0], 0.93, "value-for-model"
+    if before:
+        m = before[-1]
+        gap = _gap(text, m.end, q.start)
+        words = len(re.findall(r"[A-Za-z]+", gap))
+        if (
+            words <= 8
+            and not _between(quantities, m.end, q.start)
+            and not re.search(r"\b(?:than|vs\.?|versus|compared|while|whereas|but|and|to|from)\b|[;]", gap, re.I)
+            and not gap.lstrip().startswith(")")
+        ):
+            return m, 0.92, "model-verb-value"
+    preceded_by_from = re.search(r"\bfrom\s+(?:\w+\s+)?$", text[max(sentence[0], q.start - 20) : q.start], re.I)
+    later = [o for o in quantities if o.start > q.end and re.search(r"\bto\s+$", text[max(0, o.start - 6) : o.start])]
+    if preceded_by_from and later:
+        return None, 0.0, "from-value-without-model"
+    labels = _labels(text, candidates, quantities)
+    subjects = [m for m in candidates if not _cued(text, m, sentence[0]) and m not in labels]
+    if subjects:
+        return subjects[0], 0.88, "sentence-subject"
+    sentence_text = text[sentence[0] : sentence[1]]
+    if ctx.subject is not None and (_PRONOUN.search(sentence_text) or (not candidates and ctx.heading_benchmark)):
+        return ctx.subject, 0.74, "document-subject"
+    return None, 0.0, "no-model"
+
+
+def _labels(text: str, models: Sequence[Mention], quantities: Sequence[Quantity]) -> list[Mention]:
+    """Models attached to one value in parentheses or by a possessive: "V (M)", "M (V)", "M's V"."""
+    out = []
+    for m in models:
+        for q in quantities:
+            after = text[m.end : q.start] if q.start >= m.end else None
+            before = text[q.end : m.start] if m.start >= q.end else None
+            if (after is not None and re.fullmatch(r"(?:'s|’s)\s*|\s*\(\s*", after)) or (
+                before is not None and re.fullmatch(r"\s*\(\s*", before)
+            ):
+                out.append(m)
+                break
+    return out
+
+
+def _respectively(
+    text: str, parts: _Parts, quantities: Sequence[Quantity], sentence: tuple[int, int]
+) -> dict[int, tuple[Mention | None, Mention | None]]:
+    """Zip values with the benchmarks (or models) listed before the word "respectively"."""
+    word = re.search(r"\brespectively\b", text[sentence[0] : sentence[1]], re.I)
+    if not word or not quantities:
+        return {}
+    stop = sentence[0] + word.start()
+    values = [q for q in quantities if q.end <= stop]
+    benches = [b for b in parts.benchmarks if values and values[0].start < b.start < stop]
+    models = [m for m in parts.models if values and values[0].start < m.start < stop]
+    out: dict[int, tuple[Mention | None, Mention | None]] = {}
+    if len(benches) == len(values) > 1:
+        for q, b in zip(values, benches, strict=True):
+            out[q.start] = (b, None)
+    elif len(models) == len(values) > 1:
+        for q, m in zip(values, models, strict=True):
+            out[q.start] = (None, m)
+    return out
+
+
+def link_sentence(
+    text: str, sentence: tuple[int, int], mentions: Sequence[Mention], quantities: Sequence[Quantity], ctx: Context
+) -> list[Link]:
+    """Links of the scores in one sentence; updates the document context."""
+    parts = _split(mentions)
+    scores = [q for q in quantities if q.is_candidate]
+    zipped = _respectively(text, parts, scores, sentence)
+    links: list[Link] = []
+    for i, q in enumerate(scores):
+        bench, b_conf, b_rule = _benchmark_for(text, q, parts, scores, sentence, ctx)
+        model, m_conf, m_rule = _model_for(text, q, parts, scores, sentence, ctx)
+        if q.start in zipped:
+            zb, zm = zipped[q.start]
+            bench, b_conf, b_rule = (zb, 0.9, "respectively") if zb else (bench, b_conf, b_rule)
+            model, m_conf, m_rule = (zm, 0.9, "respectively") if zm else (model, m_conf, m_rule)
+        if bench is None or model is None:
+            continue
+        window_start = scores[i - 1].end if i else sentence[0]
+        window_end = scores[i + 1].start if i + 1 < len(scores) else sentence[1]
+        setting = _setting(text, window_start, window_end, sentence, parts, model)
+        links.append(Link(q, bench, model, setting, min(b_conf, m_conf), f"{b_rule}+{m_rule}"))
+    _update_context(text, sentence, parts, ctx)
+    return links
+
+
+def _setting(
+    text: str, start: int, end: int, sentence: tuple[int, int], parts: _Parts, model: Mention
+) -> str | None:
+    found = conditions_in(text[start:end])
+    prefix_end = min((q for q in (start,)), default=start)
+    for label in conditions_in(text[sentence[0] : prefix_end]):
+        if label not in found and re.match(r"^\W*(?:with|using|under|at)\b", text[sentence[0] : sentence[1]], re.I):
+            found.append(label)
+    scaffold = next((s for s in parts.scaffolds if s is not model), None)
+    if scaffold is not None:
+        found.insert(0, f"scaffold: {scaffold.text}")
+    return "; ".join(found) or None
+
+
+def _update_context(text: str, sentence: tuple[int, int], parts: _Parts, ctx: Context) -> None:
+    line = text[sentence[0] : sentence[1]].strip()
+    models = [m for m in parts.models if not _cued(text, m, sentence[0])]
+    if models and (ctx.subject is None or re.match(r"^\W*(?:introducing|meet|announcing|today)\b", line, re.I)):
+        ctx.subject = models[0]
+    if ctx.subject is None and models:
+        ctx.subject = models[0]
+    if re.search(r"\b(?:we|our)\b", line, re.I):
+        ctx.first_person = True
+    is_heading = line.endswith(":") or line.startswith("#") or (len(line) < 70 and not re.search(r"[.!?]$", line))
+    if is_heading and len(parts.benchmarks) == 1:
+        ctx.heading_benchmark = parts.benchmarks[0]
+    elif not re.match(r"^\s*(?:[-*•]|\d+[.)])\s", line) and not is_heading:
+        ctx.heading_benchmark = None

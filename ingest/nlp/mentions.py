@@ -1,0 +1,113 @@
+"""Benchmark, model and scaffold mentions: registry aliases first, then naming patterns.
+
+Known names come from the registries. Unseen ones are still found: a family's naming
+pattern ("Claude Opus 5", "GPT-6"), a generic model-name shape ("Foo-2.5-Coder-32B-Instruct",
+"Nimbus-3 Pro"), and unseen variants of known benchmark families ("SWE-bench Java",
+"Terminal-Bench 3.0"). Overlaps go to the longest mention, then to the surer kind.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from ingest.nlp.registry import Registry
+
+PATTERNS = Path(__file__).with_name("patterns")
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    kind: str  # benchmark | model | scaffold
+    entity_id: str | None
+    how: str  # alias | variant | family | pattern
+    parent: str | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.entity_id is not None
+
+
+_PRIORITY = {"alias": 0, "variant": 1, "family": 2, "pattern": 3}
+
+
+@cache
+def _name_rules() -> dict[str, list[str]]:
+    data: dict[str, list[str]] = yaml.safe_load((PATTERNS / "names.yaml").read_text(encoding="utf-8"))
+    return data
+
+
+@cache
+def _generic_model() -> re.Pattern[str]:
+    rules = _name_rules()
+    suffix = "|".join(rules["model_suffixes"])
+    # A capitalised or camel-case word (or an acronym), a version number, then optional size/variant suffixes.
+    return re.compile(
+        r"(?<![A-Za-z0-9\-])(?P<head>[A-Z][a-z]+(?:[A-Z][a-z]+)*|[A-Z]{2,}[a-z]?)"
+        r"(?:[- ]?[vV]?(?P<ver>\d+(?:\.\d+)*)[a-z]?)"
+        rf"(?:[- ](?:{suffix}|\d+(?:\.\d+)?[BbMm]|A\d+B|\d{{1,2}}[Kk]))*"
+        r"(?![A-Za-z0-9%]|\.\d|-\d)"
+    )
+
+
+@cache
+def _stop_heads() -> frozenset[str]:
+    return frozenset(w.lower() for w in _name_rules()["not_model_heads"])
+
+
+@cache
+def _variant_words() -> re.Pattern[str]:
+    stop = "|".join(_name_rules()["not_variant_words"])
+    return re.compile(
+        rf"^(?:[ \-](?!(?:{stop})\b)(?P<v>v?\d+(?:\.\d+)*|[A-Z][A-Za-z+]*(?:-[A-Za-z0-9]+)?))"
+    )
+
+
+def find_mentions(text: str, registry: Registry) -> list[Mention]:
+    """All non-overlapping mentions in ``text``, in order."""
+    candidates: list[Mention] = []
+    for m in registry.benchmark_pattern.finditer(text):
+        entry = registry.benchmark_for(m.group())
+        if entry:
+            candidates.append(Mention(m.start(), m.end(), m.group(), "benchmark", entry.id, "alias"))
+    for m in registry.model_pattern.finditer(text):
+        model = registry.model_for(m.group())
+        if model:
+            kind = "scaffold" if model.kind in ("scaffold", "agent") else "model"
+            candidates.append(Mention(m.start(), m.end(), m.group(), kind, model.id, "alias"))
+    for m in registry.family_root_pattern.finditer(text):
+        root = registry.family_roots.get(_key(m.group()))
+        tail = _variant_words().match(text[m.end() :])
+        if root and tail:
+            end = m.end() + tail.end()
+            candidates.append(Mention(m.start(), end, text[m.start() : end], "benchmark", None, "variant", root))
+    for family in registry.families.values():
+        for pattern in family.patterns:
+            for m in re.finditer(rf"(?<![A-Za-z0-9])(?:{pattern.pattern})(?![A-Za-z0-9]|\.\d)", text):
+                if m.end() > m.start():
+                    candidates.append(Mention(m.start(), m.end(), m.group(), "model", None, "family", family.id))
+    for m in _generic_model().finditer(text):
+        year = re.fullmatch(r"(?:19|20)\d\d", m.group("ver"))
+        if m.group("head").lower() not in _stop_heads() and not year and not re.fullmatch(r"[A-Z]+\d{2,4}", m.group()):
+            candidates.append(Mention(m.start(), m.end(), m.group(), "model", None, "pattern"))
+    return _resolve_overlaps(candidates)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", text.lower())
+
+
+def _resolve_overlaps(candidates: list[Mention]) -> list[Mention]:
+    ranked = sorted(candidates, key=lambda c: (-(c.end - c.start), _PRIORITY[c.how], c.start))
+    taken: list[Mention] = []
+    for cand in ranked:
+        if all(cand.end <= t.start or cand.start >= t.end for t in taken):
+            taken.append(cand)
+    return sorted(taken, key=lambda c: c.start)

@@ -1,0 +1,488 @@
+"""The extraction pipeline: ``spacy.blank("en")`` plus our components, assembled from config.cfg.
+
+Components (registered with ``@Language.factory``): ``autoscope_sentences`` (segmentation),
+``autoscope_mentions`` (benchmarks, models, scaffolds), ``autoscope_quantities``,
+``autoscope_claims`` (linking in prose and tables, resolution, settings, provenance) and
+``autoscope_events`` (milestones and automation signals). Results live on ``doc._``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ingest.documents import Table
+from ingest.nlp.events import SignalScorer, find_milestones
+from ingest.nlp.linking import Context, Link, link_sentence
+from ingest.nlp.mentions import Mention, find_mentions
+from ingest.nlp.quantities import Quantity, find_quantities
+from ingest.nlp.registry import BenchmarkEntry, Registry, default_registry, load_registry, norm
+from ingest.nlp.resolve import Embed, Resolved, Resolver
+from ingest.nlp.segment import is_table_line, split_sentences
+from ingest.nlp.tables import Cell, TableLink, render_table, table_blocks, table_links
+
+CONFIG = Path(__file__).with_name("config.cfg")
+EXTRACTOR_VERSION = "nlp/1.0.0"
+_METRIC = re.compile(
+    r"\b(accuracy|resolve\s+rate|success\s+rate|pass\s+rate|solve\s+rate|exact\s+match|win\s+rate|f1|elo|"
+    r"time\s+horizon|speed-?up)\b",
+    re.I,
+)
+
+for _name in ("meta", "mentions", "quantities", "claims", "milestones", "signals", "sentences"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+@dataclass
+class ExtractedClaim:
+    model: str
+    model_id: str | None
+    model_verified: bool
+    benchmark: str
+    benchmark_id: str | None
+    benchmark_verified: bool
+    benchmark_parent: str | None
+    value: float
+    unit: str
+    metric: str | None
+    setting: str | None
+    self_reported: bool | None
+    confidence: float
+    needs_review: bool
+    sentence: str
+    start: int
+    end: int
+    rule: str
+    organization: str | None = None
+
+    def contract(self) -> dict[str, Any]:
+        """The claim object of the ``autoscope extract`` command-line contract."""
+        return {
+            "model": self.model,
+            "benchmark": self.benchmark,
+            "value": self.value,
+            "unit": self.unit,
+            "metric": self.metric,
+            "setting": self.setting,
+            "self_reported": self.self_reported,
+            "confidence": round(self.confidence, 3),
+            "needs_review": self.needs_review,
+            "evidence": {"sentence": self.sentence, "start": self.start, "end": self.end},
+        }
+
+
+@dataclass
+class ExtractedMilestone:
+    kind: str
+    model: str | None
+    benchmark: str | None
+    threshold: float | None
+    sentence: str
+    start: int
+    end: int
+    claims: list[int] = field(default_factory=list)
+
+    def contract(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "model": self.model,
+            "benchmark": self.benchmark,
+            "threshold": self.threshold,
+            "claims": self.claims,
+            "evidence": {"sentence": self.sentence, "start": self.start, "end": self.end},
+        }
+
+
+@dataclass
+class ExtractedSignal:
+    kind: str
+    score: float
+    sentence: str
+    start: int
+    end: int
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def contract(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "score": self.score,
+            **self.details,
+            "evidence": {"sentence": self.sentence, "start": self.start, "end": self.end},
+        }
+
+
+@cache
+def shared_embedder(model_name: str) -> Embed:
+    """One embedding model per process, loaded on first use; vectors are L2-normalised."""
+    from ingest.embeddings import load_embedding_model
+
+    model = load_embedding_model(model_name)
+
+    def embed(texts: Iterable[str]) -> np.ndarray:
+        vectors = model.encode(list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+    return embed
+
+
+@cache
+def _registry(path: str | None) -> Registry:
+    return default_registry() if path is None else load_registry(Path(path))
+
+
+# ---------------------------------------------------------------------------------------------
+@Language.factory("autoscope_sentences")
+def make_sentences(nlp: Language, name: str) -> SentenceSegmenter:
+    return SentenceSegmenter()
+
+
+class SentenceSegmenter:
+    """Sets sentence starts from our rules (see segment.py)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = split_sentences(doc.text)
+        doc._.sentences = spans
+        starts = {s for s, _ in spans}
+        for token in doc:
+            token.is_sent_start = token.i == 0 or token.idx in starts
+        return doc
+
+
+@Language.factory("autoscope_mentions", default_config={"registry_dir": None})
+def make_mentions(nlp: Language, name: str, registry_dir: str | None) -> MentionFinder:
+    return MentionFinder(_registry(registry_dir))
+
+
+class MentionFinder:
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = find_mentions(doc.text, self.registry)
+        doc._.mentions = mentions
+        spans = [doc.char_span(m.start, m.end, label=m.kind, alignment_mode="expand") for m in mentions]
+        doc.spans["mentions"] = [s for s in spans if s is not None]
+        return doc
+
+
+@Language.factory("autoscope_quantities")
+def make_quantities(nlp: Language, name: str) -> QuantityFinder:
+    return QuantityFinder()
+
+
+class QuantityFinder:
+    def __call__(self, doc: Doc) -> Doc:
+        skip = [(m.start, m.end) for m in doc._.mentions or []]
+        doc._.quantities = find_quantities(doc.text, skip)
+        return doc
+
+
+@Language.factory(
+    "autoscope_claims",
+    default_config={
+        "registry_dir": None,
+        "review_threshold": 0.7,
+        "min_confidence": 0.5,
+        "use_embeddings": True,
+        "embedding_model": "all-MiniLM-L6-v2",
+    },
+)
+def make_claims(
+    nlp: Language,
+    name: str,
+    registry_dir: str | None,
+    review_threshold: float,
+    min_confidence: float,
+    use_embeddings: bool,
+    embedding_model: str,
+) -> ClaimLinker:
+    embed = shared_embedder(embedding_model) if use_embeddings else None
+    return ClaimLinker(_registry(registry_dir), embed, review_threshold, min_confidence)
+
+
+class ClaimLinker:
+    """Links scores to models and benchmarks, in prose and in tables, and resolves them."""
+
+    def __init__(self, registry: Registry, embed: Embed | None, review_threshold: float, min_confidence: float) -> None:
+        self.registry = registry
+        self.resolver = Resolver(registry, embed)
+        self.review_threshold = review_threshold
+        self.min_confidence = min_confidence
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        meta: dict[str, Any] = doc._.meta or {}
+        mentions: list[Mention] = doc._.mentions or []
+        quantities: list[Quantity] = doc._.quantities or []
+        ctx = Context()
+        claims: list[ExtractedClaim] = []
+        sentences: list[tuple[int, int]] = doc._.sentences or split_sentences(text)
+        for start, end in sentences:
+            if is_table_line(text[start:end]):
+                continue
+            inside_m = [m for m in mentions if start <= m.start and m.end <= end]
+            inside_q = [q for q in quantities if start <= q.start and q.end <= end]
+            for link in link_sentence(text, (start, end), inside_m, inside_q, ctx):
+                claim = self._from_link(text, link, (start, end), ctx, meta)
+                if claim is not None:
+                    claims.append(claim)
+        for rows in table_blocks(text, sentences):
+            caption = self._caption_benchmark(text, rows[0].start, mentions)
+            for tl in table_links(rows, lambda cell: self._cell_mentions(cell, mentions), caption):
+                claim = self._from_table(text, tl, ctx, meta)
+                if claim is not None:
+                    claims.append(claim)
+        doc._.claims = _dedupe(claims)
+        return doc
+
+    def _cell_mentions(self, cell: Cell, mentions: list[Mention]) -> list[Mention]:
+        return [m for m in mentions if cell.start <= m.start and m.end <= cell.end]
+
+    def _caption_benchmark(self, text: str, table_start: int, mentions: list[Mention]) -> Mention | None:
+        before = text[max(0, table_start - 300) : table_start]
+        last_line_start = table_start - len(before) + before.rstrip().rfind("\n") + 1
+        benches = [m for m in mentions if m.kind == "benchmark" and last_line_start <= m.start < table_start]
+        return benches[0] if len({b.entity_id or b.text for b in benches}) == 1 else None
+
+    def _finish(
+        self,
+        model: Mention,
+        bench: Mention,
+        value: float,
+        unit: str | None,
+        bare: bool,
+        setting: str | None,
+        confidence: float,
+        sentence: tuple[str, int, int],
+        rule: str,
+        ctx: Context,
+        meta: dict[str, Any],
+        metric: str | None,
+    ) -> ExtractedClaim | None:
+        rb, rm = self.resolver.benchmark(bench), self.resolver.model(model)
+        entry = self._bench_entry(rb)
+        final = _unit(value, unit, bare, entry)
+        if final is None:
+            return None
+        value, unit_out = final
+        if not rb.verified:
+            confidence -= 0.12
+        if not rm.verified:
+            confidence -= 0.08
+        if confidence < self.min_confidence:
+            return None
+        reported = _self_reported(rm, meta, ctx, model, self.registry)
+        text, start, end = sentence
+        return ExtractedClaim(
+            model=rm.name,
+            model_id=rm.id,
+            model_verified=rm.verified,
+            benchmark=rb.name,
+            benchmark_id=rb.id,
+            benchmark_verified=rb.verified,
+            benchmark_parent=rb.parent,
+            value=value,
+            unit=unit_out,
+            metric=metric,
+            setting=setting,
+            self_reported=reported,
+            confidence=round(confidence, 3),
+            needs_review=confidence < self.review_threshold,
+            sentence=text,
+            start=start,
+            end=end,
+            rule=rule,
+            organization=rm.organization,
+        )
+
+    def _bench_entry(self, rb: Resolved) -> BenchmarkEntry | None:
+        reg = self.registry
+        return reg.benchmarks.get(rb.id or "") or reg.benchmarks.get(rb.parent or "")
+
+    def _from_link(
+        self, text: str, link: Link, span: tuple[int, int], ctx: Context, meta: dict[str, Any]
+    ) -> ExtractedClaim | None:
+        q = link.quantity
+        confidence = link.confidence - (0.05 if q.approx else 0.0) - (0.04 if q.unit is None else 0.0)
+        window = text[max(span[0], q.start - 60) : min(span[1], q.end + 60)]
+        metric = _METRIC.search(window)
+        return self._finish(
+            link.model, link.benchmark, q.value, q.unit, q.unit is None, link.setting, confidence,
+            (text[span[0] : span[1]], span[0], span[1]), link.rule, ctx, meta,
+            metric.group(1).lower() if metric else None,
+        )  # fmt: skip
+
+    def _from_table(self, text: str, tl: TableLink, ctx: Context, meta: dict[str, Any]) -> ExtractedClaim | None:
+        row = tl.row
+        return self._finish(
+            tl.model, tl.benchmark, tl.value, tl.unit, tl.unit is None, tl.setting, tl.confidence,
+            (text[row.start : row.end], row.start, row.end), "table", ctx, meta, None,
+        )  # fmt: skip
+
+
+def _unit(value: float, unit: str | None, bare: bool, entry: BenchmarkEntry | None) -> tuple[float, str] | None:
+    """The claim's unit given the quantity and the benchmark's registered unit; None when they clash."""
+    expected = entry.unit if entry else None
+    if unit == "minutes":
+        if expected == "hours":
+            return round(value / 60, 4), "hours"
+        return (value, "minutes") if expected in ("minutes", None) else None
+    if expected in ("minutes", "hours"):
+        return None
+    if unit == "%":
+        if expected in ("elo", "x", "$"):
+            return None
+        ceiling = entry.ceiling if entry and entry.ceiling else 100.0
+        return (value, "%") if 0 <= value <= max(ceiling, 100.0) else None
+    if unit in ("x", "$"):
+        return (value, unit) if expected in (unit, None) else None
+    if bare:
+        if expected == "%":
+            return (value, "%") if 0 <= value <= 100 and not (value <= 1 and "." in str(value)) else None
+        if expected in ("elo", "points", "score", "tasks", "x", "$"):
+            return value, expected
+        return value, "score"
+    return None
+
+
+def _self_reported(rm: Resolved, meta: dict[str, Any], ctx: Context, model: Mention, registry: Registry) -> bool | None:
+    """Whether the source is the model's own developer: the publisher's id, else a first-person text's subject."""
+    publisher = meta.get("publisher")
+    if not publisher and ctx.first_person and ctx.subject is not None:
+        subject = registry.model_for(ctx.subject.text)
+        publisher = subject.organization if subject else None
+        if publisher is None:
+            return norm(ctx.subject.text) == norm(model.text) or None
+    if not publisher:
+        return None
+    if rm.organization:
+        return rm.organization == publisher
+    return None
+
+
+def _dedupe(claims: list[ExtractedClaim]) -> list[ExtractedClaim]:
+    best: dict[tuple[str, str, float, str | None], ExtractedClaim] = {}
+    for c in claims:
+        key = (norm(c.model), norm(c.benchmark), c.value, c.setting)
+        if key not in best or c.confidence > best[key].confidence:
+            best[key] = c
+    return sorted(best.values(), key=lambda c: (c.start, c.model, c.benchmark))
+
+
+# ---------------------------------------------------------------------------------------------
+@Language.factory(
+    "autoscope_events",
+    default_config={"use_embeddings": True, "embedding_model": "all-MiniLM-L6-v2", "signal_threshold": 0.55},
+)
+def make_events(
+    nlp: Language, name: str, use_embeddings: bool, embedding_model: str, signal_threshold: float
+) -> EventFinder:
+    embed = shared_embedder(embedding_model) if use_embeddings else None
+    return EventFinder(SignalScorer(embed, signal_threshold))
+
+
+class EventFinder:
+    def __init__(self, scorer: SignalScorer) -> None:
+        self.scorer = scorer
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        claims: list[ExtractedClaim] = doc._.claims or []
+        sentences: list[tuple[int, int]] = doc._.sentences or split_sentences(text)
+        milestones: list[ExtractedMilestone] = []
+        for start, end in sentences:
+            in_sentence = [i for i, c in enumerate(claims) if c.start == start and c.end == end]
+            horizons = [claims[i].value * (60 if claims[i].unit == "hours" else 1) for i in in_sentence
+                        if claims[i].unit in ("minutes", "hours")]  # fmt: skip
+            for hit in find_milestones(text[start:end], start, horizons):
+                first = claims[in_sentence[0]] if in_sentence else None
+                milestones.append(
+                    ExtractedMilestone(
+                        hit.kind, first.model if first else None, first.benchmark if first else None,
+                        hit.threshold, text[start:end], start, end, in_sentence,
+                    )  # fmt: skip
+                )
+        doc._.milestones = milestones
+        units = [(text[s:e], s, e) for s, e in sentences if not is_table_line(text[s:e])]
+        doc._.signals = [
+            ExtractedSignal(h.kind, h.score, text[h.start : h.end], h.start, h.end, h.details)
+            for h in self.scorer.score(units)
+        ]
+        return doc
+
+
+# ---------------------------------------------------------------------------------------------
+def load_pipeline(use_embeddings: bool = True, embedding_model: str = "all-MiniLM-L6-v2",
+                  review_threshold: float = 0.7, registry_dir: Path | None = None) -> Language:  # fmt: skip
+    """Assemble the pipeline from config.cfg (with overrides)."""
+    overrides: dict[str, Any] = {
+        "components.autoscope_claims.use_embeddings": use_embeddings,
+        "components.autoscope_claims.embedding_model": embedding_model,
+        "components.autoscope_claims.review_threshold": review_threshold,
+        "components.autoscope_events.use_embeddings": use_embeddings,
+        "components.autoscope_events.embedding_model": embedding_model,
+    }
+    if registry_dir is not None:
+        overrides["components.autoscope_mentions.registry_dir"] = str(registry_dir)
+        overrides["components.autoscope_claims.registry_dir"] = str(registry_dir)
+    config = spacy.util.load_config(CONFIG, overrides=overrides, interpolate=False)
+    return spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+
+
+@dataclass
+class Extraction:
+    text: str
+    claims: list[ExtractedClaim]
+    milestones: list[ExtractedMilestone]
+    signals: list[ExtractedSignal]
+
+    def contract(self) -> dict[str, Any]:
+        return {
+            "claims": [c.contract() for c in self.claims],
+            "milestones": [m.contract() for m in self.milestones],
+            "signals": [s.contract() for s in self.signals],
+        }
+
+
+def compose_text(text: str, tables: Iterable[Table] = ()) -> str:
+    """The text extraction reads: the document text, then its structured tables as pipe rows."""
+    rendered = [render_table(t) for t in tables]
+    return "\n\n".join([text, *rendered]) if rendered else text
+
+
+class Extractor:
+    """The public entry point: text (plus optional metadata and tables) in, claims/milestones/signals out."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+
+    def _doc(self, text: str, meta: dict[str, Any]) -> Doc:
+        doc = self.nlp.make_doc(text)
+        doc._.meta = meta
+        return doc
+
+    def extract(
+        self,
+        text: str,
+        publisher: str | None = None,
+        published: date | None = None,
+        tables: Iterable[Table] = (),
+    ) -> Extraction:
+        return next(self.pipe([(text, {"publisher": publisher, "published": published, "tables": list(tables)})]))
+
+    def pipe(self, items: Iterable[tuple[str, dict[str, Any]]], batch_size: int = 64) -> Iterator[Extraction]:
+        """Stream extractions; each item is ``(text, meta)`` with optional publisher/published/tables."""
+        docs = (self._doc(compose_text(text or "", meta.get("tables") or ()), meta) for text, meta in items)
+        for doc in self.nlp.pipe(docs, batch_size=batch_size):
+            yield Extraction(doc.text, doc._.claims or [], doc._.milestones or [], doc._.signals or [])

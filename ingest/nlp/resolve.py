@@ -1,0 +1,128 @@
+"""Entity resolution: a mention's surface text to a canonical registry entry, or flagged unverified.
+
+In order: exact alias (separators and case ignored); rapidfuzz similarity on the same key;
+then, for what is still unknown, sentence-transformers similarity with the configured
+embedding model. Two names whose numbers differ ("Terminal-Bench 2.0" vs "3.0", "GPT-5"
+vs "GPT-6") are never merged, and a low score keeps the mention as an unverified new
+entity rather than forcing it onto the nearest known one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from ingest.nlp.mentions import Mention
+from ingest.nlp.registry import Registry, digits, norm
+
+FUZZY_CUTOFF = 92.0
+EMBED_CUTOFF = 0.9
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    id: str | None
+    name: str
+    verified: bool
+    how: str  # alias | fuzzy | embedding | unverified
+    parent: str | None = None
+    organization: str | None = None
+
+
+class Resolver:
+    """Resolves model and benchmark mentions; caches by surface text."""
+
+    def __init__(self, registry: Registry, embed: Embed | None = None) -> None:
+        self.registry = registry
+        self.embed = embed
+        self._cache: dict[tuple[str, str], Resolved] = {}
+        self._bench_keys = list(registry.benchmark_keys)
+        self._model_keys = list(registry.model_keys)
+        self._names: dict[str, tuple[list[str], list[str], np.ndarray | None]] = {}
+
+    def benchmark(self, mention: Mention) -> Resolved:
+        key = ("benchmark", mention.text)
+        if key not in self._cache:
+            self._cache[key] = self._benchmark(mention)
+        return self._cache[key]
+
+    def model(self, mention: Mention) -> Resolved:
+        key = (mention.kind, mention.text)
+        if key not in self._cache:
+            self._cache[key] = self._model(mention)
+        return self._cache[key]
+
+    def _benchmark(self, mention: Mention) -> Resolved:
+        reg = self.registry
+        entry = reg.benchmarks.get(mention.entity_id or "") or reg.benchmark_for(mention.text)
+        if entry:
+            return Resolved(entry.id, entry.name, True, "alias", entry.variant_of)
+        hit = self._fuzzy(mention.text, self._bench_keys, reg.benchmark_keys)
+        if hit:
+            found = reg.benchmarks[hit]
+            return Resolved(found.id, found.name, True, "fuzzy", found.variant_of)
+        hit = self._embedded("benchmark", mention.text)
+        if hit:
+            found = reg.benchmarks[hit]
+            return Resolved(found.id, found.name, True, "embedding", found.variant_of)
+        return Resolved(None, _clean(mention.text), False, "unverified", mention.parent)
+
+    def _model(self, mention: Mention) -> Resolved:
+        reg = self.registry
+        entry = reg.models.get(mention.entity_id or "") or reg.model_for(mention.text)
+        if entry:
+            return Resolved(entry.id, entry.name, True, "alias", None, entry.organization)
+        hit = self._fuzzy(mention.text, self._model_keys, reg.model_keys)
+        if hit:
+            found = reg.models[hit]
+            return Resolved(found.id, found.name, True, "fuzzy", None, found.organization)
+        hit = self._embedded("model", mention.text)
+        if hit:
+            found = reg.models[hit]
+            return Resolved(found.id, found.name, True, "embedding", None, found.organization)
+        family = reg.families.get(mention.parent or "")
+        return Resolved(None, _clean(mention.text), False, "unverified", None, family.organization if family else None)
+
+    def _fuzzy(self, surface: str, keys: list[str], table: dict[str, str]) -> str | None:
+        key = norm(surface)
+        if len(key) < 5 or not keys:
+            return None
+        match = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        if match is None or digits(match[0]) != digits(key):
+            return None
+        return table[match[0]]
+
+    def _embedded(self, kind: str, surface: str) -> str | None:
+        if self.embed is None or len(norm(surface)) < 4:
+            return None
+        names, ids, matrix = self._name_index(kind)
+        if matrix is None:
+            return None
+        vector = self.embed([surface])[0]
+        scores = matrix @ vector
+        best = int(np.argmax(scores))
+        if scores[best] < EMBED_CUTOFF or digits(norm(names[best])) != digits(norm(surface)):
+            return None
+        return ids[best]
+
+    def _name_index(self, kind: str) -> tuple[list[str], list[str], np.ndarray | None]:
+        if kind not in self._names:
+            reg = self.registry
+            pairs = (
+                [(n, b.id) for b in reg.benchmarks.values() for n in (b.name, *b.aliases)]
+                if kind == "benchmark"
+                else [(n, m.id) for m in reg.models.values() for n in (m.name, *m.aliases)]
+            )
+            names = [p[0] for p in pairs]
+            matrix = self.embed(names) if (self.embed is not None and names) else None
+            self._names[kind] = (names, [p[1] for p in pairs], matrix)
+        return self._names[kind]
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split()).strip(" ,;:()")
