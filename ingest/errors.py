@@ -19,6 +19,14 @@ class FetchError(IngestError):
     """A request failed for good (after retries) or was refused; the message names the URL."""
 
 
+class ResponseTooLarge(FetchError):
+    """A response is larger than the configured cap; it was not read whole."""
+
+    def __init__(self, message: str, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
 class SourceError(IngestError):
     """A source cannot run as configured (bad query, unreadable file, protocol error)."""
 

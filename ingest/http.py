@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from graph.settings import Settings
-from ingest.errors import FetchError
+from ingest.errors import FetchError, ResponseTooLarge
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -117,14 +117,14 @@ class PoliteClient:
                 self._sleep(wait)
         self._last[host] = time.monotonic()
 
-    def allowed(self, url: str) -> bool:
+    def allowed(self, url: str, min_interval: float | None = None) -> bool:
         """Whether robots.txt lets our User-Agent fetch ``url`` (unreachable robots.txt allows)."""
         parts = urlsplit(url)
         root = f"{parts.scheme}://{parts.netloc}"
         if root not in self._robots:
             parser: urllib.robotparser.RobotFileParser | None = None
             try:
-                got = self._request("GET", root + "/robots.txt", retries=1)
+                got = self._request("GET", root + "/robots.txt", retries=1, interval=min_interval)
                 if got.status == 200:
                     parser = urllib.robotparser.RobotFileParser()
                     parser.parse(got.text().splitlines())
@@ -147,7 +147,7 @@ class PoliteClient:
         ``retry_empty`` lets a caller treat a 200 with an unusable body (arXiv's
         occasional empty page) as transient.
         """
-        if check_robots and not self.allowed(url):
+        if check_robots and not self.allowed(url, min_interval):
             raise FetchError(f"{url}: disallowed by robots.txt for {self.user_agent!r}")
         return self._request("GET", url, params=params, interval=min_interval, retry_empty=retry_empty)
 
@@ -191,15 +191,16 @@ class PoliteClient:
         with self._client.stream(method, url, params=params) as response:
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > self.max_bytes:
-                raise FetchError(
-                    f"{url}: response of {int(declared):,} bytes exceeds the {self.max_bytes:,}-byte limit"
+                raise ResponseTooLarge(
+                    f"{url}: response of {int(declared):,} bytes exceeds the {self.max_bytes:,}-byte limit",
+                    self.max_bytes,
                 )
             chunks: list[bytes] = []
             size = 0
             for chunk in response.iter_bytes():
                 size += len(chunk)
                 if size > self.max_bytes:
-                    raise FetchError(f"{url}: response exceeds the {self.max_bytes:,}-byte limit")
+                    raise ResponseTooLarge(f"{url}: response exceeds the {self.max_bytes:,}-byte limit", self.max_bytes)
                 chunks.append(chunk)
             return Fetched(str(response.url), response.status_code, response.headers, b"".join(chunks))
 
