@@ -30,6 +30,7 @@ class MilestoneHit:
     start: int
     end: int
     threshold: float | None = None
+    cue_end: int = 0
 
 
 @dataclass
@@ -75,7 +76,7 @@ def find_milestones(sentence: str, offset: int, horizon_minutes: Sequence[float]
                 if not passed:
                     break
                 threshold = float(max(passed))
-            hits.append(MilestoneHit(kind, offset, offset + len(sentence), threshold))
+            hits.append(MilestoneHit(kind, offset, offset + len(sentence), threshold, offset + m.end()))
             break
     return hits
 
@@ -113,14 +114,19 @@ class SignalScorer:
 
     def score(self, sentences: Sequence[tuple[str, int, int]]) -> list[SignalHit]:
         """Signals among ``(text, start, end)`` sentences."""
-        cands = self.candidates(sentences)
+        return [hit for hit, _ in self.score_owned(sentences, [0] * len(sentences))]
+
+    def score_owned(self, sentences: Sequence[tuple[str, int, int]], owners: Sequence[int]) -> list[tuple[SignalHit, int]]:
+        """Like :meth:`score`, keeping which document (owner) each hit came from."""
+        keep = [i for i, s in enumerate(sentences) if self.actor.search(s[0]) and self.activity.search(s[0])]
+        cands = [sentences[i] for i in keep]
         if not cands:
             return []
         matrix, labels = self._prototypes()
         sims: np.ndarray | None = None
         if matrix is not None and self.embed is not None:
             sims = self.embed([c[0] for c in cands]) @ matrix.T
-        hits: list[SignalHit] = []
+        hits: list[tuple[SignalHit, int]] = []
         for i, (text, start, end) in enumerate(cands):
             cue_kinds = [k for k, p in self.cues.items() if p.search(text)]
             best_kind, best, negative = None, 0.0, 0.0
@@ -143,5 +149,5 @@ class SignalScorer:
             share = re.search(self.kinds["ai_writes_code_share"]["cue"], text, re.I)
             if kind == "ai_writes_code_share" and share:
                 details["share_percent"] = float(share.group("share"))
-            hits.append(SignalHit(kind, round(min(score, 1.0), 3), start, end, bool(cue_kinds), details))
+            hits.append((SignalHit(kind, round(min(score, 1.0), 3), start, end, bool(cue_kinds), details), owners[keep[i]]))
         return hits

@@ -9,6 +9,8 @@ Components (registered with ``@Language.factory``): ``autoscope_sentences`` (seg
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,7 +21,7 @@ from typing import Any
 import numpy as np
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from ingest.documents import Table
 from ingest.nlp.events import SignalScorer, find_milestones
@@ -122,18 +124,36 @@ class ExtractedSignal:
         }
 
 
+EMBED_CACHE_SIZE = 50_000
+
+
 @cache
 def shared_embedder(model_name: str) -> Embed:
-    """One embedding model per process, loaded on first use; vectors are L2-normalised."""
+    """One embedding model per process, loaded on first use; L2-normalised vectors, cached by text."""
     from ingest.embeddings import load_embedding_model
 
     model = load_embedding_model(model_name)
+    memo: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def embed(texts: Iterable[str]) -> np.ndarray:
-        vectors = model.encode(list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False)
-        return np.asarray(vectors, dtype=np.float32)
+        items = list(texts)
+        missing = list(dict.fromkeys(t for t in items if t not in memo))
+        if missing:
+            vectors = model.encode(missing, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+            for text, vector in zip(missing, np.asarray(vectors, dtype=np.float32), strict=True):
+                memo[text] = vector
+                if len(memo) > EMBED_CACHE_SIZE:
+                    memo.popitem(last=False)
+        dim = model.get_sentence_embedding_dimension() or 384
+        if not items:
+            return np.zeros((0, dim), dtype=np.float32)
+        return np.stack([memo[t] if t in memo else _encode_one(model, t) for t in items])
 
     return embed
+
+
+def _encode_one(model: Any, text: str) -> np.ndarray:
+    return np.asarray(model.encode([text], normalize_embeddings=True, show_progress_bar=False)[0], dtype=np.float32)
 
 
 @cache
@@ -171,8 +191,14 @@ class MentionFinder:
     def __call__(self, doc: Doc) -> Doc:
         mentions = find_mentions(doc.text, self.registry)
         doc._.mentions = mentions
-        spans = [doc.char_span(m.start, m.end, label=m.kind, alignment_mode="expand") for m in mentions]
-        doc.spans["mentions"] = [s for s in spans if s is not None]
+        if mentions:
+            starts = [t.idx for t in doc]
+            spans = []
+            for m in mentions:
+                first = max(bisect_right(starts, m.start) - 1, 0)
+                last = max(bisect_left(starts, m.end), first + 1)
+                spans.append(Span(doc, first, last, label=m.kind))
+            doc.spans["mentions"] = spans
         return doc
 
 
@@ -245,6 +271,12 @@ class ClaimLinker:
                     claims.append(claim)
         doc._.claims = _dedupe(claims)
         return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
+        """Batch entity resolution across documents (one embedding call per batch)."""
+        for batch in spacy.util.minibatch(docs, size=batch_size):
+            self.resolver.prime([m for doc in batch for m in (doc._.mentions or []) if m.entity_id is None])
+            yield from (self(doc) for doc in batch)
 
     def _cell_mentions(self, cell: Cell, mentions: list[Mention]) -> list[Mention]:
         return [m for m in mentions if cell.start <= m.start and m.end <= cell.end]
@@ -397,6 +429,30 @@ class EventFinder:
         self.scorer = scorer
 
     def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
+        """Milestones per document; signal scoring batched across documents."""
+        for batch in spacy.util.minibatch(docs, size=batch_size):
+            units: list[tuple[str, int, int]] = []
+            owners: list[int] = []
+            for i, doc in enumerate(batch):
+                self._milestones(doc)
+                sentences: list[tuple[int, int]] = doc._.sentences or split_sentences(doc.text)
+                for s, e in sentences:
+                    if not is_table_line(doc.text[s:e]):
+                        units.append((doc.text[s:e], s, e))
+                        owners.append(i)
+            for doc in batch:
+                doc._.signals = []
+            for hit, owner in self.scorer.score_owned(units, owners):
+                batch[owner]._.signals.append(
+                    ExtractedSignal(hit.kind, hit.score, batch[owner].text[hit.start : hit.end], hit.start, hit.end,
+                                    hit.details)  # fmt: skip
+                )
+            yield from batch
+
+    def _milestones(self, doc: Doc) -> None:
         text = doc.text
         claims: list[ExtractedClaim] = doc._.claims or []
         sentences: list[tuple[int, int]] = doc._.sentences or split_sentences(text)
@@ -406,20 +462,23 @@ class EventFinder:
             horizons = [claims[i].value * (60 if claims[i].unit == "hours" else 1) for i in in_sentence
                         if claims[i].unit in ("minutes", "hours")]  # fmt: skip
             for hit in find_milestones(text[start:end], start, horizons):
-                first = claims[in_sentence[0]] if in_sentence else None
+                chosen = _milestone_claims(hit.cue_end - start, text[start:end], [claims[i] for i in in_sentence])
+                refs = [in_sentence[j] for j in chosen]
+                first = claims[refs[0]] if refs else None
                 milestones.append(
                     ExtractedMilestone(
                         hit.kind, first.model if first else None, first.benchmark if first else None,
-                        hit.threshold, text[start:end], start, end, in_sentence,
+                        hit.threshold, text[start:end], start, end, refs,
                     )  # fmt: skip
                 )
         doc._.milestones = milestones
-        units = [(text[s:e], s, e) for s, e in sentences if not is_table_line(text[s:e])]
-        doc._.signals = [
-            ExtractedSignal(h.kind, h.score, text[h.start : h.end], h.start, h.end, h.details)
-            for h in self.scorer.score(units)
-        ]
-        return doc
+
+
+def _milestone_claims(cue_end: int, sentence: str, claims: list[ExtractedClaim]) -> list[int]:
+    """The claims a milestone rests on: those on the benchmark named after the cue, else all in the sentence."""
+    tail = norm(sentence[cue_end:])
+    named = [j for j, c in enumerate(claims) if norm(c.benchmark) and norm(c.benchmark) in tail]
+    return named or list(range(len(claims)))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,13 +19,13 @@ import yaml
 from ingest.errors import InputFileError
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-_SEP = r"[\s\-_/.'’]*"
+_SEP = r"[\s\-_/.'’()]*"
 _CHUNK = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?%?")
 
 
 def norm(text: str) -> str:
     """Comparison key: lowercase letters and digits only."""
-    return re.sub(r"[^a-z0-9]+", "", text.lower())
+    return re.sub(r"[^a-z0-9]+", "", text.lower().replace("+", "plus"))
 
 
 def digits(text: str) -> tuple[str, ...]:

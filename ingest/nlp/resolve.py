@@ -44,6 +44,7 @@ class Resolver:
         self._bench_keys = list(registry.benchmark_keys)
         self._model_keys = list(registry.model_keys)
         self._names: dict[str, tuple[list[str], list[str], np.ndarray | None]] = {}
+        self._vector_hint: dict[str, np.ndarray] = {}
 
     def benchmark(self, mention: Mention) -> Resolved:
         key = ("benchmark", mention.text)
@@ -56,6 +57,37 @@ class Resolver:
         if key not in self._cache:
             self._cache[key] = self._model(mention)
         return self._cache[key]
+
+    def prime(self, mentions: Sequence[Mention]) -> None:
+        """Resolve many unknown mentions at once, so the embedding model runs one batch, not one call each."""
+        todo: dict[tuple[str, str], Mention] = {}
+        for m in mentions:
+            key = ("benchmark", m.text) if m.kind == "benchmark" else (m.kind, m.text)
+            if m.entity_id is None and key not in self._cache:
+                todo.setdefault(key, m)
+        if not todo:
+            return
+        pending: dict[tuple[str, str], Mention] = {}
+        saved, self.embed = self.embed, None
+        try:
+            for key, m in todo.items():
+                resolved = self._benchmark(m) if m.kind == "benchmark" else self._model(m)
+                if resolved.verified:
+                    self._cache[key] = resolved
+                else:
+                    pending[key] = m
+        finally:
+            self.embed = saved
+        if self.embed is None or not pending:
+            for key, m in pending.items():
+                self._cache[key] = self._benchmark(m) if m.kind == "benchmark" else self._model(m)
+            return
+        surfaces = [m.text for m in pending.values()]
+        vectors = self.embed(surfaces)
+        for (key, m), vector in zip(pending.items(), vectors, strict=True):
+            self._vector_hint[m.text] = vector
+            self._cache[key] = self._benchmark(m) if m.kind == "benchmark" else self._model(m)
+        self._vector_hint.clear()
 
     def _benchmark(self, mention: Mention) -> Resolved:
         reg = self.registry
@@ -103,7 +135,8 @@ class Resolver:
         names, ids, matrix = self._name_index(kind)
         if matrix is None:
             return None
-        vector = self.embed([surface])[0]
+        hint = self._vector_hint.get(surface)
+        vector = hint if hint is not None else self.embed([surface])[0]
         scores = matrix @ vector
         best = int(np.argmax(scores))
         if scores[best] < EMBED_CUTOFF or digits(norm(names[best])) != digits(norm(surface)):
