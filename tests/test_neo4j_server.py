@@ -48,7 +48,7 @@ def test_wrong_password_is_rejected(neo4j_conn: Neo4jConnection) -> None:
 
 @own_server
 def test_process_group_and_home_are_gone_after_exit() -> None:
-    with Neo4jServer(heap="512m", min_heap="128m", pagecache="64m") as server:
+    with Neo4jServer(xmx="512m", xms="128m", pagecache="64m") as server:
         assert server.process is not None and server.home is not None
         pid, home = server.process.pid, server.home
         os.killpg(pid, 0)  # alive

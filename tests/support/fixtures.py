@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.http_server import FixtureServer
 from tests.support.neo4j_server import Neo4jConnection, Neo4jUnavailable, server_from_env_or_start
 
 
@@ -32,3 +33,10 @@ def neo4j_conn() -> Iterator[Neo4jConnection]:
     if os.environ.get("AUTOSCOPE_REQUIRE_NEO4J") == "1":
         pytest.fail(f"{reason} (AUTOSCOPE_REQUIRE_NEO4J=1)", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture
+def http_server() -> Iterator[FixtureServer]:
+    """A real HTTP server on 127.0.0.1 serving scripted fixture replies."""
+    with FixtureServer().running() as server:
+        yield server

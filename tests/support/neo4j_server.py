@@ -13,6 +13,7 @@ import contextlib
 import ctypes
 import fcntl
 import os
+import re
 import shutil
 import signal
 import socket
@@ -20,14 +21,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from subprocess import DEVNULL, STDOUT
 
 POM = Path(__file__).with_name("neo4j-pom.xml")
 MARKER = ".complete"
-DEFAULT_PASSWORD = "autoscope-test-pw"
+PASSWORD = "autoscope-test-pw"
 JVM_FLAGS = (
     "--add-opens=java.base/java.nio=ALL-UNNAMED",
     "--add-opens=java.base/java.io=ALL-UNNAMED",
@@ -35,8 +36,27 @@ JVM_FLAGS = (
     "-Dio.netty.tryReflectionSetAccessible=true",
     "-Dfile.encoding=UTF-8",
 )
+NEO4J_CONF = """\
+server.default_listen_address=127.0.0.1
+server.bolt.listen_address=127.0.0.1:{port}
+server.bolt.advertised_address=127.0.0.1:{port}
+server.http.enabled=false
+server.https.enabled=false
+dbms.usage_report.enabled=false
+dbms.security.auth_enabled=true
+server.memory.pagecache.size={pagecache}
+dbms.memory.transaction.total.max=256m
+# without these: 2 x 256 MB of preallocated tx logs per home, and ~10 s to stop Bolt
+db.tx_log.preallocate=false
+db.tx_log.rotation.retention_policy=1 files
+internal.dbms.bolt.netty_server_shutdown_quiet_period=0
+"""
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
+
+
+class _PortTaken(RuntimeError):
+    pass
 
 
 class Neo4jUnavailable(Exception):
@@ -55,10 +75,9 @@ class Neo4jConnection:
 
 def neo4j_version() -> str:
     """The Neo4j version pinned in ``neo4j-pom.xml``."""
-    ns = {"m": "http://maven.apache.org/POM/4.0.0"}
-    node = ET.parse(POM).getroot().find("m:properties/m:neo4j.version", ns)
-    assert node is not None and node.text, f"no neo4j.version in {POM}"
-    return node.text.strip()
+    match = re.search(r"<neo4j\.version>\s*([^<\s]+)", POM.read_text())
+    assert match, f"no <neo4j.version> in {POM}"
+    return match[1]
 
 
 def cache_dir_for(cache_dir: Path | None = None) -> Path:
@@ -83,13 +102,13 @@ def provision(cache_dir: Path | None = None, verbose: bool = False) -> Path:
             return lib
         tmp = Path(tempfile.mkdtemp(prefix="lib.partial-", dir=base))
         try:
-            cmd = [mvn, "-B", "-q", "-f", str(POM), "dependency:copy-dependencies",
-                   "-DincludeScope=runtime", f"-DoutputDirectory={tmp}"]
+            goal = ["dependency:copy-dependencies", "-DincludeScope=runtime", f"-DoutputDirectory={tmp}"]
+            cmd = [mvn, "-B", "-q", "-f", str(POM), *goal]
             if verbose:
                 print("+", " ".join(cmd), flush=True)
             proc = subprocess.run(cmd, capture_output=True, text=True)
             if proc.returncode != 0:
-                raise Neo4jUnavailable(f"Maven could not resolve the Neo4j jars:\n{(proc.stdout + proc.stderr)[-3000:]}")
+                raise Neo4jUnavailable(f"mvn failed to fetch the Neo4j jars:\n{(proc.stdout + proc.stderr)[-3000:]}")
             if not any(tmp.glob("neo4j-*.jar")):
                 raise Neo4jUnavailable(f"Maven ran but left no neo4j jars in {tmp}")
             shutil.rmtree(lib, ignore_errors=True)  # a lib without marker is a leftover
@@ -115,15 +134,18 @@ def _die_with_parent() -> None:
 class Neo4jServer:
     """Context manager running a throwaway Neo4j server on a free localhost Bolt port."""
 
-    def __init__(self, lib: Path | None = None, password: str = DEFAULT_PASSWORD,
-                 heap: str = "1g", min_heap: str = "512m", pagecache: str = "512m",
-                 startup_timeout: float = 120.0) -> None:
-        self.lib = lib
-        self.user, self.password, self.database = "neo4j", password, "neo4j"
-        self.heap, self.min_heap, self.pagecache = heap, min_heap, pagecache
-        self.startup_timeout = startup_timeout
-        self.port = 0
-        self.uri = ""
+    def __init__(
+        self,
+        lib: Path | None = None,
+        password: str = PASSWORD,
+        xmx: str = "1g",
+        xms: str = "512m",
+        pagecache: str = "512m",
+    ) -> None:
+        self.lib, self.password, self.xmx, self.xms, self.pagecache = lib, password, xmx, xms, pagecache
+        self.user = self.database = "neo4j"
+        self.startup_timeout = 120.0
+        self.port, self.uri = 0, ""
         self.home: Path | None = None
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -136,61 +158,44 @@ class Neo4jServer:
         assert self.home is not None
         return self.home / "console.log"
 
-    def _java(self, *args: str, heap: str, min_heap: str) -> list[str]:
-        assert self.lib is not None
-        return ["java", f"-Xms{min_heap}", f"-Xmx{heap}", *JVM_FLAGS, "-cp", f"{self.lib}/*", *args]
-
-    def _write_conf(self) -> Path:
-        assert self.home is not None
-        conf = self.home / "conf"
-        conf.mkdir(parents=True)
-        (conf / "neo4j.conf").write_text("\n".join([
-            "server.default_listen_address=127.0.0.1",
-            f"server.bolt.listen_address=127.0.0.1:{self.port}",
-            f"server.bolt.advertised_address=127.0.0.1:{self.port}",
-            "server.http.enabled=false",
-            "server.https.enabled=false",
-            "dbms.usage_report.enabled=false",
-            "dbms.security.auth_enabled=true",
-            f"server.memory.pagecache.size={self.pagecache}",
-            "dbms.memory.transaction.total.max=256m",
-            "db.tx_log.rotation.retention_policy=1 files",
-            "internal.dbms.bolt.netty_server_shutdown_quiet_period=0",
-            "",
-        ]))
-        return conf
+    def _java(self, *args: str, xms: str, xmx: str) -> list[str]:
+        return ["java", f"-Xms{xms}", f"-Xmx{xmx}", *JVM_FLAGS, "-cp", f"{self.lib}/*", *args]
 
     def start(self) -> Neo4jServer:
         """Provision if needed, set the password, start the JVM and wait until Bolt answers."""
         self.lib = self.lib or provision()
-        self.port = _free_port()
-        self.uri = f"bolt://127.0.0.1:{self.port}"
-        self.home = Path(tempfile.mkdtemp(prefix="autoscope-neo4j-"))
-        atexit.register(self.stop)
-        try:
-            self._launch()
-            self._wait_for_bolt()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+        for attempt in range(3):  # someone else may take the free port before Neo4j binds it
+            self.port = _free_port()
+            self.uri = f"bolt://127.0.0.1:{self.port}"
+            self.home = Path(tempfile.mkdtemp(prefix="autoscope-neo4j-"))
+            atexit.register(self.stop)
+            try:
+                self._launch()
+                self._wait_for_bolt()
+                return self
+            except BaseException as exc:
+                self.stop()
+                if not isinstance(exc, _PortTaken) or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def _launch(self) -> None:
         assert self.home is not None
-        conf = self._write_conf()
+        conf = self.home / "conf"
+        conf.mkdir()
+        (conf / "neo4j.conf").write_text(NEO4J_CONF.format(port=self.port, pagecache=self.pagecache))
         env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(conf)}
-        admin = subprocess.run(self._java(ADMIN_TOOL, "dbms", "set-initial-password", self.password,
-                                          heap="256m", min_heap="32m"),
-                               env=env, capture_output=True, text=True, cwd=self.home)
+        cmd = self._java(ADMIN_TOOL, "dbms", "set-initial-password", self.password, xms="32m", xmx="256m")
+        admin = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if admin.returncode != 0:
             raise RuntimeError(f"neo4j-admin dbms set-initial-password failed:\n{admin.stdout}{admin.stderr}")
-        with open(self.log_file, "wb") as log:
-            # Own session: signals to the test runner's group do not reach the JVM; we stop it explicitly.
+        args = [f"--home-dir={self.home}", f"--config-dir={conf}", "--console-mode"]
+        cmd = self._java(ENTRY_POINT, *args, xms=self.xms, xmx=self.xmx)
+        pdeath = _die_with_parent if sys.platform == "linux" else None
+        with open(self.log_file, "wb") as log:  # own session: the test runner's Ctrl-C must not hit the JVM
             self.process = subprocess.Popen(
-                self._java(ENTRY_POINT, f"--home-dir={self.home}", f"--config-dir={conf}", "--console-mode",
-                           heap=self.heap, min_heap=self.min_heap),
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=self.home,
-                start_new_session=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+                cmd, stdin=DEVNULL, stdout=log, stderr=STDOUT, env=env, start_new_session=True, preexec_fn=pdeath
+            )
 
     def _wait_for_bolt(self) -> None:
         from neo4j import GraphDatabase  # imported lazily: keep this module importable without it
@@ -200,18 +205,21 @@ class Neo4jServer:
         while time.monotonic() < deadline:
             assert self.process is not None
             if self.process.poll() is not None:
-                raise RuntimeError(f"Neo4j exited with code {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                with GraphDatabase.driver(self.uri, auth=(self.user, self.password)) as driver:
+                tail = self.log_tail()
+                error = _PortTaken if "PortBindException" in tail else RuntimeError
+                raise error(f"Neo4j exited with code {self.process.returncode}:\n{tail}")
+            try:  # short timeouts: a stranger holding our port must not stall each attempt for 60 s
+                driver = GraphDatabase.driver(
+                    self.uri, auth=(self.user, self.password), connection_timeout=5, connection_acquisition_timeout=5
+                )
+                with driver:
                     driver.verify_connectivity()
-                    records, _, _ = driver.execute_query("RETURN 1 AS one", database_=self.database)
-                    if records[0]["one"] == 1:
+                    if driver.execute_query("RETURN 1 AS one", database_=self.database).records[0]["one"] == 1:
                         return
-            except Exception as exc:  # noqa: BLE001 - not up yet
+            except Exception as exc:  # not up yet
                 last = exc
             time.sleep(0.25)
-        raise RuntimeError(f"Neo4j not ready on {self.uri} after {self.startup_timeout}s ({last!r}):\n"
-                           f"{self.log_tail()}")
+        raise RuntimeError(f"Neo4j at {self.uri} not up in {self.startup_timeout:.0f}s ({last!r}):\n{self.log_tail()}")
 
     def log_tail(self, lines: int = 40) -> str:
         """The last lines of the server's console log."""
@@ -220,15 +228,15 @@ class Neo4jServer:
         except (OSError, AssertionError):
             return "<no log>"
 
-    def stop(self, timeout: float = 30.0) -> None:
+    def stop(self) -> None:
         """Stop the process group (SIGTERM, then SIGKILL) and delete the temporary home."""
         atexit.unregister(self.stop)
-        proc = self.process
+        proc, self.process = self.process, None
         if proc is not None and proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
             try:
-                proc.wait(timeout)
+                proc.wait(30)
             except subprocess.TimeoutExpired:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
@@ -252,20 +260,18 @@ def server_from_env_or_start() -> Iterator[Neo4jConnection]:
     """
     uri = os.environ.get("AUTOSCOPE_TEST_NEO4J_URI")
     if uri:
-        yield Neo4jConnection(uri, os.environ.get("AUTOSCOPE_TEST_NEO4J_USER", "neo4j"),
-                              os.environ.get("AUTOSCOPE_TEST_NEO4J_PASSWORD", "neo4j"),
-                              os.environ.get("AUTOSCOPE_TEST_NEO4J_DATABASE", "neo4j"))
+        yield Neo4jConnection(
+            uri,
+            os.environ.get("AUTOSCOPE_TEST_NEO4J_USER", "neo4j"),
+            os.environ.get("AUTOSCOPE_TEST_NEO4J_PASSWORD", "neo4j"),
+            os.environ.get("AUTOSCOPE_TEST_NEO4J_DATABASE", "neo4j"),
+        )
         return
     missing = [tool for tool in ("java", "mvn") if shutil.which(tool) is None]
     if missing:
-        raise Neo4jUnavailable(f"Neo4j tests need AUTOSCOPE_TEST_NEO4J_URI or Java 17 + Maven; "
-                               f"not on PATH: {', '.join(missing)}")
+        raise Neo4jUnavailable(f"need AUTOSCOPE_TEST_NEO4J_URI or Java 17 + Maven; missing {', '.join(missing)}")
     with Neo4jServer(provision()) as server:
         yield server.connection
-
-
-def _raise_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -274,15 +280,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["provision", "run"])
     args = parser.parse_args(argv)
     for signum in (signal.SIGINT, signal.SIGTERM):  # also when started in the background (SIGINT ignored)
-        signal.signal(signum, _raise_interrupt)
+        signal.signal(signum, signal.default_int_handler)
     print(f"Neo4j {neo4j_version()} jars: {cache_dir_for() / 'lib'}", flush=True)
     started = time.monotonic()
     lib = provision(verbose=True)
     print(f"provisioned in {time.monotonic() - started:.1f}s", flush=True)
     if args.command == "run":
+        print("starting Neo4j (Ctrl-C stops it)", flush=True)
         with Neo4jServer(lib) as server:
-            print(f"Neo4j up: {server.uri} user={server.user} password={server.password} "
-                  f"(log {server.log_file}); Ctrl-C to stop", flush=True)
+            print(f"{server.uri} user={server.user} password={server.password} log={server.log_file}", flush=True)
             with contextlib.suppress(KeyboardInterrupt):
                 signal.pause()
     return 0
