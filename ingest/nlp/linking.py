@@ -25,10 +25,10 @@ from ingest.nlp.quantities import Quantity
 PATTERNS = Path(__file__).with_name("patterns")
 
 _COMPARISON = re.compile(
-    r"(?:\bthan|\bvs\.?|\bversus|\bcompared\s+(?:to|with)|\brelative\s+to|\boutperform\w*|\bbeat(?:s|ing)?|"
+    r"(?:(?:\bthan|\bvs\.?|\bversus|\bcompared\s+(?:to|with)|\brelative\s+to|\boutperform\w*|\bbeat(?:s|ing)?|"
     r"\bsurpass\w*|\bexceed\w*|\bover|\bfrom|\blike|\bincluding|\bsuch\s+as|\bbehind|\btrail\w*|\bahead\s+of|"
-    r"\bagainst|\bprevious\w*|\bprior|\bpredecessor\w*|\bbaselines?|\bsuccessor\s+to|\bmatch\w*|\brival\w*|"
-    r"\band|\bor|\bwith)\W*(?:the\s+|a\s+|its\s+|our\s+|their\s+)?(?:previous\s+|prior\s+|older\s+|earlier\s+|"
+    r"\bagainst|\bprevious\w*|\bprior|\bpredecessor\w*|\bbaselines?|\bsuccessor\s+to|\bmatch\w*|\brival\w*"
+    r")|(?P<weak>\band|\bor|\bwith))\W*(?:the\s+|a\s+|its\s+|our\s+|their\s+)?(?:previous\s+|prior\s+|older\s+|earlier\s+|"
     r"leading\s+|best\s+|strongest\s+|frontier\s+)?(?:models?\s+|systems?\s+)?(?:like\s+|such\s+as\s+)?$",
     re.I,
 )
@@ -45,13 +45,23 @@ _BENCH_THEN_VALUE = re.compile(
     re.I,
 )
 _FRONTED = re.compile(r"^\W*(?:on|for|in|across|with\s+regard\s+to|regarding)\s+(?:the\s+)?$", re.I)
-_MODEL_THEN_VALUE_TIGHT = re.compile(r"^(?:'s|’s)?\s*(?:\(|:|—|–|,|=)?\s*(?:at\s+|with\s+)?$")
-_VALUE_THEN_MODEL = re.compile(r"^\s*\)?\s*(?:for|by|from|of|with|achieved\s+by|scored\s+by)\s+(?:the\s+)?$|^\s*\(\s*$", re.I)
+_MODEL_THEN_VALUE_TIGHT = re.compile(
+    r"^(?:'s|’s)?\s*(?:\(|:|—|–|,|=)?\s*(?:at\s+|with\s+)?(?:about\s+|around\s+|roughly\s+|nearly\s+|approx\.?\s+|~\s*)?$"
+)
+_VALUE_THEN_MODEL = re.compile(
+    r"^(?:\s*%?\s*(?:±\s*[\d.]+\s*%?)?\s*(?:,|and|&)?\s*[\d.]+\s*%?)*\s*(?:,?\s*respectively)?\s*\)?\s*"
+    r"(?:for|by|from|of|achieved\s+by|scored\s+by|reached\s+by)\s+(?:the\s+)?(?:previous\s+|prior\s+)?$|^\s*\(\s*$",
+    re.I,
+)
 _PRONOUN = re.compile(
     r"\b(?:it|its|it's|our\s+(?:new\s+|latest\s+|flagship\s+)?(?:model|system|agent)|this\s+model|the\s+model|"
     r"the\s+new\s+model|we|our)\b",
     re.I,
 )
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 
 @dataclass
@@ -61,6 +71,7 @@ class Context:
     subject: Mention | None = None
     heading_benchmark: Mention | None = None
     first_person: bool = False
+    horizon_benchmark: Mention | None = None
 
 
 @dataclass(frozen=True)
@@ -138,14 +149,20 @@ def _benchmark_for(
             return first, 0.88, "fronted-benchmark"
     if len(parts.benchmarks) == 1:
         return parts.benchmarks[0], 0.8, "only-benchmark"
+    if q.unit == "minutes" and ctx.horizon_benchmark is not None and not parts.benchmarks:
+        return ctx.horizon_benchmark, 0.8, "document-horizon"
     if not parts.benchmarks and ctx.heading_benchmark is not None:
         return ctx.heading_benchmark, 0.72, "heading-benchmark"
     return None, 0.0, "no-benchmark"
 
 
-def _cued(text: str, m: Mention, sentence_start: int) -> bool:
-    """Whether a model is introduced as a comparison ("than o1", "outperforming o1", "up from o1")."""
-    return bool(_COMPARISON.search(text[max(sentence_start, m.start - 60) : m.start]))
+def _cued(text: str, m: Mention, sentence_start: int, strong_only: bool = False) -> bool:
+    """Whether a model is introduced as a comparison ("than o1", "outperforming o1", "up from o1").
+
+    With ``strong_only``, a plain coordination ("and o1", "with o1") does not count.
+    """
+    found = _COMPARISON.search(text[max(sentence_start, m.start - 60) : m.start])
+    return bool(found) and not (strong_only and found.group("weak"))
 
 
 def _model_for(
@@ -158,7 +175,7 @@ def _model_for(
         return before[-1], 0.95, "model-value"
     if after and _VALUE_THEN_MODEL.match(_gap(text, q.end, after[0].start)):
         return after[0], 0.93, "value-for-model"
-    if before:
+    if before and not _cued(text, before[-1], sentence[0], strong_only=True):
         m = before[-1]
         gap = _gap(text, m.end, q.start)
         words = len(re.findall(r"[A-Za-z]+", gap))
@@ -191,7 +208,7 @@ def _labels(text: str, models: Sequence[Mention], quantities: Sequence[Quantity]
             after = text[m.end : q.start] if q.start >= m.end else None
             before = text[q.end : m.start] if m.start >= q.end else None
             if (after is not None and re.fullmatch(r"(?:'s|’s)\s*|\s*\(\s*", after)) or (
-                before is not None and re.fullmatch(r"\s*\(\s*", before)
+                before is not None and _VALUE_THEN_MODEL.match(before) and not re.search(r"\bwith\b", before)
             ):
                 out.append(m)
                 break
@@ -224,6 +241,9 @@ def link_sentence(
 ) -> list[Link]:
     """Links of the scores in one sentence; updates the document context."""
     parts = _split(mentions)
+    for b in parts.benchmarks:
+        if "horizon" in b.text.lower() and ctx.horizon_benchmark is None:
+            ctx.horizon_benchmark = b
     scores = [q for q in quantities if q.is_candidate]
     zipped = _respectively(text, parts, scores, sentence)
     links: list[Link] = []
@@ -263,6 +283,10 @@ def _update_context(text: str, sentence: tuple[int, int], parts: _Parts, ctx: Co
     models = [m for m in parts.models if not _cued(text, m, sentence[0])]
     if models and (ctx.subject is None or re.match(r"^\W*(?:introducing|meet|announcing|today)\b", line, re.I)):
         ctx.subject = models[0]
+    elif models and ctx.subject is not None:
+        refined = [m for m in models if _key(m.text) != _key(ctx.subject.text) and _key(m.text).startswith(_key(ctx.subject.text))]
+        if refined:
+            ctx.subject = refined[0]
     if ctx.subject is None and models:
         ctx.subject = models[0]
     if re.search(r"\b(?:we|our)\b", line, re.I):

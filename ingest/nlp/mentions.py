@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from ingest.nlp.registry import Registry
 
@@ -84,8 +85,9 @@ def find_mentions(text: str, registry: Registry) -> list[Mention]:
             candidates.append(Mention(m.start(), m.end(), m.group(), kind, model.id, "alias"))
     for m in registry.family_root_pattern.finditer(text):
         root = registry.family_roots.get(_key(m.group()))
-        tail = _variant_words().match(text[m.end() :])
-        if root and tail:
+        rest = text[m.end() :]
+        tail = _variant_words().match(rest)
+        if root and tail and (rest.startswith("-") or _key(m.group()) in registry.loose_roots or tail.group("v")[0].isdigit() or tail.group("v").startswith("v")):
             end = m.end() + tail.end()
             candidates.append(Mention(m.start(), end, text[m.start() : end], "benchmark", None, "variant", root))
     for family in registry.families.values():
@@ -94,10 +96,40 @@ def find_mentions(text: str, registry: Registry) -> list[Mention]:
                 if m.end() > m.start():
                     candidates.append(Mention(m.start(), m.end(), m.group(), "model", None, "family", family.id))
     for m in _generic_model().finditer(text):
+        head = m.group("head")
         year = re.fullmatch(r"(?:19|20)\d\d", m.group("ver"))
-        if m.group("head").lower() not in _stop_heads() and not year and not re.fullmatch(r"[A-Z]+\d{2,4}", m.group()):
-            candidates.append(Mention(m.start(), m.end(), m.group(), "model", None, "pattern"))
+        spaced = text[m.start() + len(head) : m.start() + len(head) + 1] == " "
+        if (
+            head.lower() in _stop_heads()
+            or year
+            or re.fullmatch(r"[A-Z]+\d{2,4}", m.group())
+            or (spaced and head.lower() in STOP_WORDS)
+            or _is_scaffold(registry, head)
+        ):
+            continue
+        candidates.append(Mention(m.start(), m.end(), m.group(), "model", None, "pattern"))
+    for m in _COMPOUND.finditer(text):
+        word = m.group()
+        if not re.search(r"\d", word) or word.split("-")[0].lower() in _stop_heads():
+            continue
+        if word[0].islower() and (word.split("-")[0] in _LOWER_STOP or len(word.split("-")[0]) < 4):
+            continue
+        candidates.append(Mention(m.start(), m.end(), word, "model", None, "pattern"))
     return _resolve_overlaps(candidates)
+
+
+_COMPOUND = re.compile(
+    r"(?<![\w\-@./])(?:[A-Z][A-Za-z0-9.]*|[a-z]{2,}[A-Za-z0-9.]*)(?:-[A-Za-z0-9][A-Za-z0-9.]*)+(?<!\.)(?![\w\-]|%)"
+)
+_LOWER_STOP = frozenset(
+    "top pass step level tier layer round best single multi long short state high low mid non pre post self "
+    "out one two three four five six seven eight nine ten zero few many first second third in on at".split()
+)
+
+
+def _is_scaffold(registry: Registry, head: str) -> bool:
+    entry = registry.model_for(head)
+    return entry is not None and entry.kind in ("scaffold", "agent")
 
 
 def _key(text: str) -> str:

@@ -28,7 +28,7 @@ _MASTER = re.compile(
     rf"|(?P<m>\d+(?:\.\d+)?)\s*(?:minutes?|mins?)\b"
     rf"|(?P<wk>\d+(?:\.\d+)?)\s*work[- ]?weeks?\b)"
     rf"|(?P<money>\$\s?(?P<usd>{_NUM})(?:\s*(?P<mult>[KkMmBb]\b|thousand|million|billion))?)"
-    rf"|(?P<pct>(?P<pn>{_NUM}){_PERR}\s*(?:%|\s?percent\b|\s?per cent\b))"
+    rf"|(?P<pct>(?P<pn>{_NUM}){_PERR}\s*(?:%|\s?percent\b|\s?per cent\b)(?:\s*(?:±|\+/-|\u00b1)\s*(?P<perr2>\d+(?:\.\d+)?)\s*%?)?)"
     rf"|(?P<mul>(?P<xn>\d+(?:\.\d+)?)\s?[x×](?![A-Za-z0-9]))"
     rf"|(?P<bare>(?<![\w.@$/^])(?P<bn>{_NUM}){_BERR}(?![\w%]|\.\d|\s?[x×](?![A-Za-z0-9])))"
 )
@@ -97,7 +97,8 @@ def _build(m: re.Match[str]) -> Quantity | None:
         mult = scale.get((m.group("mult") or "").lower(), 1.0)
         return Quantity(s, e, t, _number(m.group("usd")) * mult, "$", "money")
     if m.group("pct"):
-        err = float(m.group("perr")) if m.group("perr") else None
+        raw_err = m.group("perr") or m.group("perr2")
+        err = float(raw_err) if raw_err else None
         return Quantity(s, e, t, _number(m.group("pn")), "%", "percent", error=err)
     if m.group("mul"):
         return Quantity(s, e, t, float(m.group("xn")), "x", "multiplier")
@@ -144,7 +145,11 @@ def _blocked(text: str, q: Quantity, before: str, after: str) -> str | None:
             return "a year"
         if re.match(r"\s*(?:[KkMmBbTt]\b|k\b|billion|million|thousand|trillion)", after):
             return "a count (K/M/B)"
-        if _cue("count_nouns").match(after.strip()) or re.match(r"\s*-\s*(?:shot|way|step|token|hop)", after, re.I):
+        rest = re.sub(r"^\s*(?:new|more|additional|total|unique|distinct|real|different|separate|public|private|"
+                      r"held-out|novel|hard|easy|human|expert|open|closed|recent)\s+", "", after, flags=re.I)
+        if re.search(r"\d\s*[–-]\s*$", before) or re.match(r"\s*[–-]\s*\d", after):
+            return "a range or span, not one score"
+        if _cue("count_nouns").match(rest.strip()) or re.match(r"\s*-\s*(?:shot|way|step|token|hop)", after, re.I):
             return "a count, not a score"
         if re.search(r"\b(?:" + "|".join(_cues()["months"]) + r")\.?\s*$", before) or re.match(
             r"\s*(?:" + "|".join(_cues()["months"]) + r")\b", after
@@ -173,8 +178,12 @@ def _blocked(text: str, q: Quantity, before: str, after: str) -> str | None:
         if q.value > 100:
             return "a percentage above 100"
     if re.search(r"\b(?:exceed\w*|surpass\w*|pass(?:es|ed|ing)?|cross\w*|break\w*|broke|top(?:s|ped|ping)?|"
-                 r"clear(?:s|ed|ing)?)\s+(?:the\s+|a\s+)?$", before, re.I):
+                 r"clear(?:s|ed|ing)?|above|beyond|below)\s+(?:the\s+|a\s+)?$", before, re.I):
         return "a threshold, not a score"
+    if re.search(r"\b(?:possible|maximum|max\.?|out\s+of|total\s+of)\s*$", before, re.I):
+        return "a maximum, not a score"
+    if re.search(r"(?:\bCI\b|confidence\s+interval|\binterval\b|\bbetween\b)[^.;)]{0,40}$", before, re.I):
+        return "a confidence bound"
     if _human_baseline(before, after):
         return "a human baseline"
     return None

@@ -102,6 +102,7 @@ class Registry:
     model_pattern: re.Pattern[str] = re.compile(r"(?!x)x")
     family_root_pattern: re.Pattern[str] = re.compile(r"(?!x)x")
     family_roots: dict[str, str] = field(default_factory=dict)
+    loose_roots: frozenset[str] = frozenset()
 
     def benchmark_for(self, surface: str) -> BenchmarkEntry | None:
         key = self.benchmark_keys.get(norm(surface))
@@ -131,7 +132,18 @@ def _alternation(names: dict[str, bool]) -> re.Pattern[str]:
         parts.append(body if names[name] else f"(?i:{body})")
     if not parts:
         return re.compile(r"(?!x)x")
-    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(parts) + r")(?![A-Za-z0-9]|-\d|\.\d)")
+    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(parts) + r")(?![A-Za-z0-9]|-[A-Za-z0-9]|\.\d)")
+
+
+def _alternation_open(names: dict[str, bool]) -> re.Pattern[str]:
+    """Like :func:`_alternation` but the match may be followed by a variant suffix."""
+    parts = []
+    for name in sorted(names, key=len, reverse=True):
+        body = alias_regex(name)
+        parts.append(body if names[name] else f"(?i:{body})")
+    if not parts:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(parts) + r")(?![A-Za-z0-9])")
 
 
 def _benchmarks(raw: list[dict[str, Any]], registry: Registry, source: Path) -> None:
@@ -227,8 +239,17 @@ def load_registry(data_dir: Path = DATA_DIR) -> Registry:
             model_names[name] = case_sensitive(name)
     registry.benchmark_pattern = _alternation(bench_names)
     registry.model_pattern = _alternation(model_names)
-    roots = {t: False for b in registry.benchmarks.values() for t in b.family_terms}
-    registry.family_root_pattern = _alternation(roots)
+    roots: dict[str, bool] = {}
+    for b in registry.benchmarks.values():
+        for term in b.family_terms:
+            roots[term] = False
+        if b.variant_of is None:
+            for name in (b.name, *b.aliases):
+                if len(norm(name)) >= 4:
+                    roots.setdefault(name, case_sensitive(name))
+                    registry.family_roots.setdefault(norm(name), b.id)
+    registry.loose_roots = frozenset(norm(t) for b in registry.benchmarks.values() for t in b.family_terms)
+    registry.family_root_pattern = _alternation_open(roots)
     return registry
 
 

@@ -21,7 +21,7 @@ from ingest.nlp.segment import is_table_line
 _SEPARATOR = re.compile(r"^[\s|:+\-=]+$")
 _MISSING = re.compile(r"^\s*(?:—|–|-|n/?a|N/?A|—\s*|\?|x|✗|tbd|TBD)?\s*$")
 _MARKUP = re.compile(r"\*\*|__|`|\\\*|[*†‡§¶#^]|\[[a-z0-9]\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
-_SCORE_HEADER = re.compile(
+_UNUSED_SCORE_HEADER = re.compile(
     r"\b(?:score|accuracy|acc\.?|resolve[ds]?|resolution|success|pass@\d+|pass\s+rate|result|value|%|elo|rating|"
     r"horizon|win\s+rate|solved)\b",
     re.I,
@@ -121,6 +121,53 @@ def parse_cell(cell: str) -> tuple[float, str | None, bool] | None:
     return q.value, q.unit, q.unit == "%"
 
 
+_NOT_BENCHMARK = re.compile(
+    r"^\W*(?:rank(?:ing)?|#|no\.?|params?|parameters|size|active|total|layers|experts|context(?:\s+window)?|tokens?|"
+    r"price|cost|\$|date|release[ds]?|license|org(?:ani[sz]ation)?|developer|lab|company|votes?|(?:95%\s*)?ci|"
+    r"average|avg\.?|mean|overall|latency|speed|throughput|time|year|type|open(?:\s+weights)?|weights|notes?|"
+    r"version|setting|settings|mode|effort|budget|scaffold|agent|system|harness|framework|model|models|benchmark|"
+    r"benchmarks|metric|task|tasks|category|split|n|samples|source|reference|citation|paper|method|approach|"
+    r"params\s*\(.*\)|architecture|base|size\s*\(.*\))\b",
+    re.I,
+)
+_METRIC_HEADER = re.compile(
+    r"^\W*(?:pass@\d+|maj@\d+|cons@\d+|best-of-\d+|score|accuracy|acc\.?|resolve[ds]?(?:\s+rate)?|success(?:\s+rate)?|"
+    r"elo|rating|win\s+rate|%|value|result|solved|pass\s+rate|mean\s+score|avg\.?\s+score|(?:percent|%)\s+correct|"
+    r"correct|normali[sz]ed\s+score|time\s+horizon|horizon)\W*$",
+    re.I,
+)
+
+
+def _numeric_share(rows: Sequence[Row], j: int) -> float:
+    cells = [r.cells[j] for r in rows if j < len(r.cells)]
+    if not cells:
+        return 0.0
+    return sum(parse_cell(c.text) is not None for c in cells) / len(cells)
+
+
+def _strip_unit(text: str) -> str:
+    return re.sub(r"\s*\((?:%|pts?|points|elo|min(?:utes)?|x|\$)\)\s*$", "", _MARKUP.sub("", text)).strip()
+
+
+def _named_benchmark(cell: Cell, found: Mention | None) -> Mention | None:
+    """A benchmark named by a header or row label: a registry mention, else a plausible unknown name."""
+    if found is not None:
+        return found
+    name = _strip_unit(cell.text)
+    if (
+        not name
+        or _NOT_BENCHMARK.match(name)
+        or _METRIC_HEADER.match(name)
+        or not re.search(r"[A-Z]", name)
+        or len(name.split()) > 5
+        or re.fullmatch(r"[\d\s.,%$-]+", name)
+        or re.search(r"[$/]|\b(?:tok|tokens|speed|price|cost|percent|index|correct|latency|time|rate)\b", name, re.I)
+        or not re.search(r"[a-z][A-Z]|[A-Za-z]-[A-Za-z0-9]|bench|eval|QA\b|arena|exam|test", name, re.I)
+    ):
+        return None
+    return Mention(cell.start, cell.start + len(name), name, "benchmark", None, "pattern")
+
+
 def table_links(
     rows: Sequence[Row],
     mentions_in: Callable[[Cell], list[Mention]],
@@ -131,59 +178,99 @@ def table_links(
         return []
     header, body = rows[0], list(rows[1:])
     width = max(len(r.cells) for r in rows)
-    head_cells = list(header.cells)
-    if len(head_cells) == width - 1:
-        head_cells = [Cell("", header.start, header.start), *head_cells]
+    head = list(header.cells)
+    while len(head) < width:
+        head.insert(0, Cell("", header.start, header.start))
+    body = [r for r in body if len(r.cells) == width] or body
+    value_cols = [j for j in range(width) if _numeric_share(body, j) >= 0.5]
+    label_cols = [j for j in range(width) if j not in value_cols]
+    if not value_cols or not label_cols:
+        return []
 
-    def first(cell: Cell, kind: tuple[str, ...]) -> Mention | None:
-        return next((m for m in mentions_in(cell) if m.kind in kind), None)
+    def first(cell: Cell, kinds: tuple[str, ...]) -> Mention | None:
+        return next((m for m in mentions_in(cell) if m.kind in kinds), None)
 
-    head_models = [first(c, ("model", "scaffold")) for c in head_cells]
-    head_benches = [first(c, ("benchmark",)) for c in head_cells]
-    side_models = [first(r.cells[0], ("model", "scaffold")) if r.cells else None for r in body]
-    side_benches = [first(r.cells[0], ("benchmark",)) if r.cells else None for r in body]
-    n_hm, n_hb = sum(m is not None for m in head_models[1:]), sum(b is not None for b in head_benches[1:])
-    n_sm, n_sb = sum(m is not None for m in side_models), sum(b is not None for b in side_benches)
+    by_col = {j: [first(r.cells[j], ("model",)) if j < len(r.cells) else None for r in body] for j in label_cols}
+    model_col = max(label_cols, key=lambda j: sum(m is not None for m in by_col[j]))
+    if sum(m is not None for m in by_col[model_col]) * 2 >= len(body):
+        return _models_as_rows(body, head, value_cols, label_cols, model_col, first, caption_benchmark)
+    head_models = {j: first(head[j], ("model", "scaffold")) for j in value_cols}
+    if sum(m is not None for m in head_models.values()) * 2 >= len(value_cols):
+        return _models_as_columns(body, head, value_cols, label_cols[0], head_models, first)
+    return []
+
+
+def _models_as_rows(
+    body: Sequence[Row],
+    head: Sequence[Cell],
+    value_cols: Sequence[int],
+    label_cols: Sequence[int],
+    model_col: int,
+    first: Callable[[Cell, tuple[str, ...]], Mention | None],
+    caption: Mention | None,
+) -> list[TableLink]:
     links: list[TableLink] = []
-    if n_hm and n_sb and n_hm >= n_hb:
-        for r, bench in zip(body, side_benches, strict=True):
-            for j, cell in enumerate(r.cells[1:], start=1):
-                model = head_models[j] if j < len(head_models) else None
-                if bench and model:
-                    links += _link(r, cell, model, bench, head_cells[j].text + " " + r.cells[0].text, 0.9)
-    elif n_hb and n_sm:
-        for r, model in zip(body, side_models, strict=True):
-            row_setting = _row_setting(r, head_cells, head_benches)
-            for j, cell in enumerate(r.cells[1:], start=1):
-                bench = head_benches[j] if j < len(head_benches) else None
-                if bench and model:
-                    context = head_cells[j].text + " " + r.cells[0].text + " " + row_setting
-                    links += _link(r, cell, model, bench, context, 0.9)
-    elif caption_benchmark is not None and n_sm:
-        columns = [j for j, c in enumerate(head_cells) if j and _SCORE_HEADER.search(c.text)]
-        if len(columns) == 1:
-            j = columns[0]
-            for r, model in zip(body, side_models, strict=True):
-                if model and j < len(r.cells):
-                    links += _link(r, r.cells[j], model, caption_benchmark, head_cells[j].text, 0.82)
+    columns: dict[int, tuple[Mention, str]] = {}
+    for j in value_cols:
+        bench = first(head[j], ("benchmark",))
+        if bench is None and caption is not None and (_METRIC_HEADER.match(_strip_unit(head[j].text)) or not head[j].text):
+            columns[j] = (caption, head[j].text)
+            continue
+        named = _named_benchmark(head[j], bench)
+        if named is not None:
+            columns[j] = (named, head[j].text)
+    for r in body:
+        model = first(r.cells[model_col], ("model",))
+        if model is None:
+            continue
+        extra = []
+        for j in label_cols:
+            if j == model_col or j >= len(r.cells):
+                continue
+            scaffold = first(r.cells[j], ("scaffold",))
+            if scaffold is not None:
+                extra.append(f"scaffold: {r.cells[j].text}")
+            elif re.search(r"setting|mode|effort|config|budget|scaffold|agent|harness|system", head[j].text, re.I):
+                extra.append(r.cells[j].text)
+        row_label = r.cells[model_col].text
+        for j, (bench, header_text) in columns.items():
+            if j < len(r.cells):
+                context = " ; ".join([header_text, row_label.replace(model.text, " "), *extra])
+                conf = 0.9 if bench.known else 0.8
+                links += _link(r, r.cells[j], model, bench, context, conf, extra)
     return links
 
 
-def _row_setting(row: Row, head: Sequence[Cell], benches: Sequence[Mention | None]) -> str:
-    """Text of non-score, non-benchmark columns such as 'Scaffold' or 'Setting'."""
-    parts = []
-    for j, cell in enumerate(row.cells[1:], start=1):
-        if j < len(head) and benches[j] is None and re.search(r"scaffold|agent|setting|mode|effort", head[j].text, re.I):
-            parts.append(f"{head[j].text.lower()}: {cell.text}")
-    return "; ".join(parts)
+def _models_as_columns(
+    body: Sequence[Row],
+    head: Sequence[Cell],
+    value_cols: Sequence[int],
+    label_col: int,
+    head_models: dict[int, Mention | None],
+    first: Callable[[Cell, tuple[str, ...]], Mention | None],
+) -> list[TableLink]:
+    links: list[TableLink] = []
+    for r in body:
+        if label_col >= len(r.cells):
+            continue
+        bench = _named_benchmark(r.cells[label_col], first(r.cells[label_col], ("benchmark",)))
+        if bench is None:
+            continue
+        for j in value_cols:
+            model = head_models.get(j)
+            if model is not None and j < len(r.cells):
+                context = head[j].text.replace(model.text, " ") + " ; " + r.cells[label_col].text
+                links += _link(r, r.cells[j], model, bench, context, 0.9 if bench.known else 0.8, [])
+    return links
 
 
-def _link(row: Row, cell: Cell, model: Mention, bench: Mention, context: str, conf: float) -> list[TableLink]:
+def _link(
+    row: Row, cell: Cell, model: Mention, bench: Mention, context: str, conf: float, extra: Sequence[str]
+) -> list[TableLink]:
     parsed = parse_cell(cell.text)
     if parsed is None:
         return []
     value, unit, _ = parsed
     settings = conditions_in(context)
-    extra = re.findall(r"(?:scaffold|agent|setting|mode|effort): [^;]+", context)
     setting = "; ".join(dict.fromkeys([*extra, *settings])) or None
     return [TableLink(row, cell, model, bench, value, unit, setting, conf)]
