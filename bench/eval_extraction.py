@@ -17,13 +17,16 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ingest.nlp.mentions import find_mentions
 from ingest.nlp.pipeline import ExtractedClaim, Extractor, load_pipeline
 from ingest.nlp.registry import Registry, default_registry, norm
+from ingest.nlp.resolve import Resolver
 
 DATA = Path(__file__).with_name("data") / "extraction_eval.yaml"
 
@@ -64,11 +67,28 @@ class Report:
     errors: list[str] = field(default_factory=list)
 
 
-def _same_entity(gold: str, pred_name: str, pred_id: str | None, lookup: Any) -> bool:
+@cache
+def _gold_id(kind: str, surface: str) -> str | None:
+    """The registry id our own recogniser gives a gold surface name (gold labels name things as written)."""
+    reg = default_registry()
+    entry = reg.model_for(surface) if kind == "model" else reg.benchmark_for(surface)
+    if entry is not None:
+        return entry.id
+    wanted = ("model", "scaffold") if kind == "model" else ("benchmark",)
+    found = [m for m in find_mentions(surface, reg) if m.kind in wanted]
+    rest = surface[found[0].end :] if found else ""
+    if found and found[0].start == 0 and re.fullmatch(r"[\s\-_]*(?:(?:20)?\d{4,6}|Inst\.?|Instruct|Chat|it)?\W*", rest):
+        resolver = Resolver(reg)
+        resolved = resolver.model(found[0]) if kind == "model" else resolver.benchmark(found[0])
+        return resolved.id
+    return None
+
+
+def _same_entity(kind: str, gold: str, pred_name: str, pred_id: str | None) -> bool:
     if norm(gold) == norm(pred_name):
         return True
-    entry = lookup(gold)
-    return entry is not None and pred_id is not None and entry.id == pred_id
+    gold_id = _gold_id(kind, gold)
+    return gold_id is not None and gold_id == pred_id
 
 
 def _same_setting(gold: str | None, pred: str | None) -> bool:
@@ -86,8 +106,8 @@ def match_claims(gold: list[dict[str, Any]], pred: list[ExtractedClaim], reg: Re
         for i, p in enumerate(pred):
             if i in used or abs(float(g["value"]) - p.value) > 1e-6:
                 continue
-            if _same_entity(str(g["model"]), p.model, p.model_id, reg.model_for) and _same_entity(
-                str(g["benchmark"]), p.benchmark, p.benchmark_id, reg.benchmark_for
+            if _same_entity("model", str(g["model"]), p.model, p.model_id) and _same_entity(
+                "benchmark", str(g["benchmark"]), p.benchmark, p.benchmark_id
             ):
                 found = i
                 break

@@ -116,7 +116,9 @@ class SignalScorer:
         """Signals among ``(text, start, end)`` sentences."""
         return [hit for hit, _ in self.score_owned(sentences, [0] * len(sentences))]
 
-    def score_owned(self, sentences: Sequence[tuple[str, int, int]], owners: Sequence[int]) -> list[tuple[SignalHit, int]]:
+    def score_owned(
+        self, sentences: Sequence[tuple[str, int, int]], owners: Sequence[int]
+    ) -> list[tuple[SignalHit, int]]:
         """Like :meth:`score`, keeping which document (owner) each hit came from."""
         keep = [i for i, s in enumerate(sentences) if self.actor.search(s[0]) and self.activity.search(s[0])]
         cands = [sentences[i] for i in keep]
@@ -149,5 +151,7 @@ class SignalScorer:
             share = re.search(self.kinds["ai_writes_code_share"]["cue"], text, re.I)
             if kind == "ai_writes_code_share" and share:
                 details["share_percent"] = float(share.group("share"))
-            hits.append((SignalHit(kind, round(min(score, 1.0), 3), start, end, bool(cue_kinds), details), owners[keep[i]]))
+            hits.append(
+                (SignalHit(kind, round(min(score, 1.0), 3), start, end, bool(cue_kinds), details), owners[keep[i]])
+            )
         return hits

@@ -264,9 +264,7 @@ def link_sentence(
     return links
 
 
-def _setting(
-    text: str, start: int, end: int, sentence: tuple[int, int], parts: _Parts, model: Mention
-) -> str | None:
+def _setting(text: str, start: int, end: int, sentence: tuple[int, int], parts: _Parts, model: Mention) -> str | None:
     found = conditions_in(text[start:end])
     prefix_end = min((q for q in (start,)), default=start)
     for label in conditions_in(text[sentence[0] : prefix_end]):
@@ -284,7 +282,11 @@ def _update_context(text: str, sentence: tuple[int, int], parts: _Parts, ctx: Co
     if models and (ctx.subject is None or re.match(r"^\W*(?:introducing|meet|announcing|today)\b", line, re.I)):
         ctx.subject = models[0]
     elif models and ctx.subject is not None:
-        refined = [m for m in models if _key(m.text) != _key(ctx.subject.text) and _key(m.text).startswith(_key(ctx.subject.text))]
+        refined = [
+            m
+            for m in models
+            if _key(m.text) != _key(ctx.subject.text) and _key(m.text).startswith(_key(ctx.subject.text))
+        ]
         if refined:
             ctx.subject = refined[0]
     if ctx.subject is None and models:

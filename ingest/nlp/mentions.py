@@ -66,9 +66,7 @@ def _stop_heads() -> frozenset[str]:
 @cache
 def _variant_words() -> re.Pattern[str]:
     stop = "|".join(_name_rules()["not_variant_words"])
-    return re.compile(
-        rf"^(?:[ \-](?!(?:{stop})\b)(?P<v>v?\d+(?:\.\d+)*|[A-Z][A-Za-z+]*(?:-[A-Za-z0-9]+)?))"
-    )
+    return re.compile(rf"^(?:[ \-](?!(?:{stop})\b)(?P<v>v?\d+(?:\.\d+)*|[A-Z][A-Za-z+]*(?:-[A-Za-z0-9]+)?))")
 
 
 def find_mentions(text: str, registry: Registry) -> list[Mention]:
@@ -87,7 +85,16 @@ def find_mentions(text: str, registry: Registry) -> list[Mention]:
         root = registry.family_roots.get(_key(m.group()))
         rest = text[m.end() :]
         tail = _variant_words().match(rest)
-        if root and tail and (rest.startswith("-") or _key(m.group()) in registry.loose_roots or tail.group("v")[0].isdigit() or tail.group("v").startswith("v")):
+        if (
+            root
+            and tail
+            and (
+                rest.startswith("-")
+                or _key(m.group()) in registry.loose_roots
+                or tail.group("v")[0].isdigit()
+                or tail.group("v").startswith("v")
+            )
+        ):
             end = m.end() + tail.end()
             candidates.append(Mention(m.start(), end, text[m.start() : end], "benchmark", None, "variant", root))
     for family in registry.families.values():
@@ -122,8 +129,48 @@ _COMPOUND = re.compile(
     r"(?<![\w\-@./])(?:[A-Z][A-Za-z0-9.]*|[a-z]{2,}[A-Za-z0-9.]*)(?:-[A-Za-z0-9][A-Za-z0-9.]*)+(?<!\.)(?![\w\-]|%)"
 )
 _LOWER_STOP = frozenset(
-    "top pass step level tier layer round best single multi long short state high low mid non pre post self "
-    "out one two three four five six seven eight nine ten zero few many first second third in on at".split()
+    [
+        "top",
+        "pass",
+        "step",
+        "level",
+        "tier",
+        "layer",
+        "round",
+        "best",
+        "single",
+        "multi",
+        "long",
+        "short",
+        "state",
+        "high",
+        "low",
+        "mid",
+        "non",
+        "pre",
+        "post",
+        "self",
+        "out",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "zero",
+        "few",
+        "many",
+        "first",
+        "second",
+        "third",
+        "in",
+        "on",
+        "at",
+    ]
 )
 
 

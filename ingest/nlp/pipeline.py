@@ -25,13 +25,13 @@ from spacy.tokens import Doc, Span
 
 from ingest.documents import Table
 from ingest.nlp.events import SignalScorer, find_milestones
-from ingest.nlp.linking import Context, Link, link_sentence
+from ingest.nlp.linking import Context, Link, conditions_in, link_sentence
 from ingest.nlp.mentions import Mention, find_mentions
 from ingest.nlp.quantities import Quantity, find_quantities
 from ingest.nlp.registry import BenchmarkEntry, Registry, default_registry, load_registry, norm
 from ingest.nlp.resolve import Embed, Resolved, Resolver
 from ingest.nlp.segment import is_table_line, split_sentences
-from ingest.nlp.tables import Cell, TableLink, render_table, table_blocks, table_links
+from ingest.nlp.tables import Caption, Cell, TableLink, render_table, table_blocks, table_links
 
 CONFIG = Path(__file__).with_name("config.cfg")
 EXTRACTOR_VERSION = "nlp/1.0.0"
@@ -264,8 +264,9 @@ class ClaimLinker:
                 if claim is not None:
                     claims.append(claim)
         for rows in table_blocks(text, sentences):
-            caption = self._caption_benchmark(text, rows[0].start, mentions)
-            for tl in table_links(rows, lambda cell: self._cell_mentions(cell, mentions), caption):
+            caption = self._caption(text, rows[0].start, mentions)
+            notes = _footnotes(text, rows[-1].end)
+            for tl in table_links(rows, lambda cell: self._cell_mentions(cell, mentions), caption, notes):
                 claim = self._from_table(text, tl, ctx, meta)
                 if claim is not None:
                     claims.append(claim)
@@ -281,11 +282,20 @@ class ClaimLinker:
     def _cell_mentions(self, cell: Cell, mentions: list[Mention]) -> list[Mention]:
         return [m for m in mentions if cell.start <= m.start and m.end <= cell.end]
 
-    def _caption_benchmark(self, text: str, table_start: int, mentions: list[Mention]) -> Mention | None:
-        before = text[max(0, table_start - 300) : table_start]
-        last_line_start = table_start - len(before) + before.rstrip().rfind("\n") + 1
-        benches = [m for m in mentions if m.kind == "benchmark" and last_line_start <= m.start < table_start]
-        return benches[0] if len({b.entity_id or b.text for b in benches}) == 1 else None
+    def _caption(self, text: str, table_start: int, mentions: list[Mention]) -> Caption:
+        """What the line above a table names: one benchmark, one model, and evaluation conditions."""
+        before = text[max(0, table_start - 400) : table_start]
+        stripped = before.rstrip()
+        line_start = table_start - len(before) + stripped.rfind("\n") + 1
+        inside = [m for m in mentions if line_start <= m.start < table_start]
+        benches = [m for m in inside if m.kind == "benchmark"]
+        models = [m for m in inside if m.kind == "model"]
+        line = text[line_start:table_start]
+        return Caption(
+            benches[0] if len({b.entity_id or b.text for b in benches}) == 1 else None,
+            models[0] if len({m.entity_id or m.text for m in models}) == 1 else None,
+            "; ".join(conditions_in(line)),
+        )
 
     def _finish(
         self,
@@ -361,6 +371,14 @@ class ClaimLinker:
             tl.model, tl.benchmark, tl.value, tl.unit, tl.unit is None, tl.setting, tl.confidence,
             (text[row.start : row.end], row.start, row.end), "table", ctx, meta, None,
         )  # fmt: skip
+
+
+def _footnotes(text: str, table_end: int) -> dict[str, str]:
+    """Footnote markers defined just below a table ("* With parallel test-time compute.")."""
+    notes: dict[str, str] = {}
+    for m in re.finditer(r"^\s*\\?([*†‡§¹²³⁴]+|\[\d\]|\d\))\s*(.+)$", text[table_end : table_end + 800], re.M):
+        notes.setdefault(m.group(1).replace("\\", ""), m.group(2).strip())
+    return notes
 
 
 def _unit(value: float, unit: str | None, bare: bool, entry: BenchmarkEntry | None) -> tuple[float, str] | None:
@@ -447,8 +465,9 @@ class EventFinder:
                 doc._.signals = []
             for hit, owner in self.scorer.score_owned(units, owners):
                 batch[owner]._.signals.append(
-                    ExtractedSignal(hit.kind, hit.score, batch[owner].text[hit.start : hit.end], hit.start, hit.end,
-                                    hit.details)  # fmt: skip
+                    ExtractedSignal(
+                        hit.kind, hit.score, batch[owner].text[hit.start : hit.end], hit.start, hit.end, hit.details
+                    )  # fmt: skip
                 )
             yield from batch
 
@@ -467,8 +486,14 @@ class EventFinder:
                 first = claims[refs[0]] if refs else None
                 milestones.append(
                     ExtractedMilestone(
-                        hit.kind, first.model if first else None, first.benchmark if first else None,
-                        hit.threshold, text[start:end], start, end, refs,
+                        hit.kind,
+                        first.model if first else None,
+                        first.benchmark if first else None,
+                        hit.threshold,
+                        text[start:end],
+                        start,
+                        end,
+                        refs,
                     )  # fmt: skip
                 )
         doc._.milestones = milestones

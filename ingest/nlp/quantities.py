@@ -129,14 +129,18 @@ def _blocked(text: str, q: Quantity, before: str, after: str) -> str | None:
         return q.blocked
     if re.search(r"(?:@|pass@|maj@|cons@|top-|k\s*=\s*|n\s*=\s*|#)\s*$", before, re.I):
         return "an index (pass@k, n=, #)"
-    if re.search(r"\b(?:table|tab|figure|fig|section|sec|appendix|eq|equation|chapter|step|level|tier|version|v)\.?\s*$", before, re.I):
+    if re.search(
+        r"\b(?:table|tab|figure|fig|section|sec|appendix|eq|equation|chapter|step|level|tier|version|v)\.?\s*$",
+        before,
+        re.I,
+    ):
         return "a reference or label number"
     if re.search(r"^\s*(?:th|st|nd|rd)\b", after) or re.search(r"^\s*(?:percentile|pct\.? ?ile)", after, re.I):
         return "a rank or percentile"
     if q.kind == "money":
-        if re.match(r"\s*(?:/|per)\s*(?:1M|million|M|1K|thousand|k)?\s*(?:input|output)?\s*tokens?", after, re.I) or re.match(
-            r"\s*(?:/|per)\s*(?:month|year|hour|user|seat)", after, re.I
-        ):
+        if re.match(
+            r"\s*(?:/|per)\s*(?:1M|million|M|1K|thousand|k)?\s*(?:input|output)?\s*tokens?", after, re.I
+        ) or re.match(r"\s*(?:/|per)\s*(?:month|year|hour|user|seat)", after, re.I):
             return "a price"
         if re.match(r"\s*(?:in|of)\s+(?:funding|revenue|investment|compute)", after, re.I):
             return "an amount of money, not a score"
@@ -145,8 +149,13 @@ def _blocked(text: str, q: Quantity, before: str, after: str) -> str | None:
             return "a year"
         if re.match(r"\s*(?:[KkMmBbTt]\b|k\b|billion|million|thousand|trillion)", after):
             return "a count (K/M/B)"
-        rest = re.sub(r"^\s*(?:new|more|additional|total|unique|distinct|real|different|separate|public|private|"
-                      r"held-out|novel|hard|easy|human|expert|open|closed|recent)\s+", "", after, flags=re.I)
+        rest = re.sub(
+            r"^\s*(?:new|more|additional|total|unique|distinct|real|different|separate|public|private|"
+            r"held-out|novel|hard|easy|human|expert|open|closed|recent)\s+",
+            "",
+            after,
+            flags=re.I,
+        )
         if re.search(r"\d\s*[–-]\s*$", before) or re.match(r"\s*[–-]\s*\d", after):
             return "a range or span, not one score"
         if _cue("count_nouns").match(rest.strip()) or re.match(r"\s*-\s*(?:shot|way|step|token|hop)", after, re.I):
@@ -164,21 +173,30 @@ def _blocked(text: str, q: Quantity, before: str, after: str) -> str | None:
         if _cue("delta_after").match(rest) or re.search(r"\b(?:by|\+)\s*$", before, re.I):
             return "a change in points"
     if q.kind in ("percent", "bare"):
-        if re.search(r"(?:\bby|\+|\bgain of|\bincrease of|\bimprovement of|\bboost of|\bmargin of|\blift of|"
-                     r"\breduction of|\bdrop of|\bjump of|\bup|\bdown|\bdelta of)\s*(?:about |around |nearly |roughly |~)?$",
-                     before, re.I):
+        if re.search(
+            r"(?:\bby|\+|\bgain of|\bincrease of|\bimprovement of|\bboost of|\bmargin of|\blift of|"
+            r"\breduction of|\bdrop of|\bjump of|\bup|\bdown|\bdelta of)\s*(?:about |around |nearly |roughly |~)?$",
+            before,
+            re.I,
+        ):
             return "a relative change, not an absolute score"
         if _cue("delta_after").match(after.strip()):
             return "a relative change, not an absolute score"
     if q.kind == "percent":
-        if re.match(r"\s*of\s+(?:the\s+|our\s+|its\s+|all\s+|new\s+|their\s+)?" + _cue("share_nouns").pattern, after, re.I):
+        if re.match(
+            r"\s*of\s+(?:the\s+|our\s+|its\s+|all\s+|new\s+|their\s+)?" + _cue("share_nouns").pattern, after, re.I
+        ):
             return "a share of something, not a benchmark score"
         if re.match(r"\s*(?:percentage\s+)?points?\b", after, re.I) and q.unit == "%":
             return "a change in points"
         if q.value > 100:
             return "a percentage above 100"
-    if re.search(r"\b(?:exceed\w*|surpass\w*|pass(?:es|ed|ing)?|cross\w*|break\w*|broke|top(?:s|ped|ping)?|"
-                 r"clear(?:s|ed|ing)?|above|beyond|below)\s+(?:the\s+|a\s+)?$", before, re.I):
+    if re.search(
+        r"\b(?:exceed\w*|surpass\w*|pass(?:es|ed|ing)?|cross\w*|break\w*|broke|top(?:s|ped|ping)?|"
+        r"clear(?:s|ed|ing)?|above|beyond|below)\s+(?:the\s+|a\s+)?$",
+        before,
+        re.I,
+    ):
         return "a threshold, not a score"
     if re.search(r"\b(?:possible|maximum|max\.?|out\s+of|total\s+of)\s*$", before, re.I):
         return "a maximum, not a score"
@@ -195,6 +213,10 @@ def _human_baseline(before: str, after: str) -> bool:
     tail = re.split(r"[;.,]", after)[0]
     return bool(
         re.search(human.pattern + r"[\w\s'’-]{0,30}$", window_before, re.I)
-        or re.match(r"\s*(?:\)?\s*(?:for|by|from|of|among)\s+(?:the\s+|a\s+|typical\s+|average\s+|skilled\s+)?)"
-                    + human.pattern, tail, re.I)
+        or re.match(
+            r"\s*(?:\)?\s*(?:for|by|from|of|among)\s+(?:the\s+|a\s+|typical\s+|average\s+|skilled\s+)?)"
+            + human.pattern,
+            tail,
+            re.I,
+        )
     )

@@ -124,7 +124,10 @@ def _read_yaml(path: Path) -> Any:
         raise InputFileError(f"{path}: cannot read registry: {e}") from e
 
 
-def _alternation(names: dict[str, bool]) -> re.Pattern[str]:
+_MODEL_TAIL = r"(?!\s+(?:Lite|Mini|mini|Pro|Max|Turbo|Flash|Plus|Ultra|Nano|nano|Heavy|Air|Preview|Exp|Base|Distill)\b)"
+
+
+def _alternation(names: dict[str, bool], tail: str = "") -> re.Pattern[str]:
     """One pattern for many names, longest first, each with its own case rule."""
     parts = []
     for name in sorted(names, key=len, reverse=True):
@@ -132,7 +135,7 @@ def _alternation(names: dict[str, bool]) -> re.Pattern[str]:
         parts.append(body if names[name] else f"(?i:{body})")
     if not parts:
         return re.compile(r"(?!x)x")
-    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(parts) + r")(?![A-Za-z0-9]|-[A-Za-z0-9]|\.\d)")
+    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(parts) + r")(?![A-Za-z0-9]|-[A-Za-z0-9]|\.\d)" + tail)
 
 
 def _alternation_open(names: dict[str, bool]) -> re.Pattern[str]:
@@ -212,8 +215,14 @@ def _sample_entities(registry: Registry) -> None:
     for item in raw.get("models") or []:
         if item["id"] not in registry.models and registry.model_for(item["name"]) is None:
             registry.models[item["id"]] = ModelEntry(
-                item["id"], item["name"], tuple(item.get("aliases") or ()), item.get("organization_id"), None, "model",
-                item.get("release_date"), item.get("open_weights"),
+                item["id"],
+                item["name"],
+                tuple(item.get("aliases") or ()),
+                item.get("organization_id"),
+                None,
+                "model",
+                item.get("release_date"),
+                item.get("open_weights"),
             )
             for name in (item["name"], *(item.get("aliases") or ())):
                 registry.model_keys.setdefault(norm(name), item["id"])
@@ -238,7 +247,7 @@ def load_registry(data_dir: Path = DATA_DIR) -> Registry:
         for name in (m.name, *m.aliases):
             model_names[name] = case_sensitive(name)
     registry.benchmark_pattern = _alternation(bench_names)
-    registry.model_pattern = _alternation(model_names)
+    registry.model_pattern = _alternation(model_names, _MODEL_TAIL)
     roots: dict[str, bool] = {}
     for b in registry.benchmarks.values():
         for term in b.family_terms:

@@ -9,6 +9,7 @@ entity rather than forcing it onto the nearest known one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -109,7 +110,7 @@ class Resolver:
         entry = reg.models.get(mention.entity_id or "") or reg.model_for(mention.text)
         if entry:
             return Resolved(entry.id, entry.name, True, "alias", None, entry.organization)
-        hit = self._fuzzy(mention.text, self._model_keys, reg.model_keys)
+        hit = self._fuzzy(mention.text, self._model_keys, reg.model_keys) or self._dated(mention.text)
         if hit:
             found = reg.models[hit]
             return Resolved(found.id, found.name, True, "fuzzy", None, found.organization)
@@ -119,6 +120,19 @@ class Resolver:
             return Resolved(found.id, found.name, True, "embedding", None, found.organization)
         family = reg.families.get(mention.parent or "")
         return Resolved(None, _clean(mention.text), False, "unverified", None, family.organization if family else None)
+
+    def _dated(self, surface: str) -> str | None:
+        """ "Claude-3.5-Sonnet-1022", "GPT-4o 0513", "Qwen2.5 72B-Inst.": a known name plus a snapshot date or tag."""
+        m = _SNAPSHOT.match(surface.strip())
+        if not m:
+            return None
+        base, suffix = norm(m.group("base")), re.sub(r"\D", "", m.group("suffix") or "")
+        keys = self.registry.model_keys
+        if suffix:
+            dated = {keys[k] for k in keys if k.startswith(base) and suffix in k[len(base) :]}
+            if len(dated) == 1:
+                return dated.pop()
+        return keys.get(base)
 
     def _fuzzy(self, surface: str, keys: list[str], table: dict[str, str]) -> str | None:
         key = norm(surface)
@@ -155,6 +169,11 @@ class Resolver:
             matrix = self.embed(names) if (self.embed is not None and names) else None
             self._names[kind] = (names, [p[1] for p in pairs], matrix)
         return self._names[kind]
+
+
+_SNAPSHOT = re.compile(
+    r"^(?P<base>.+?)[\s\-_]+(?P<suffix>(?:20)?\d{2}[\-]?\d{2}(?:[\-]?\d{2})?|Inst\.?|Instruct|Chat|it)\.?$", re.I
+)
 
 
 def _clean(text: str) -> str:

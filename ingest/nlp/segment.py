@@ -11,9 +11,68 @@ from __future__ import annotations
 import re
 
 ABBREVIATIONS = frozenset(
-    """e.g i.e vs v etc al fig figs eq eqs approx dr mr ms mrs prof inc ltd co corp no nos cf resp sec secs tab
-    incl ca est jr sr st vol pp ed eds dept univ jan feb mar apr jun jul aug sep sept oct nov dec mt u.s u.k
-    e.v w.r.t a.k.a ref refs app""".split()
+    [
+        "e.g",
+        "i.e",
+        "vs",
+        "v",
+        "etc",
+        "al",
+        "fig",
+        "figs",
+        "eq",
+        "eqs",
+        "approx",
+        "dr",
+        "mr",
+        "ms",
+        "mrs",
+        "prof",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "no",
+        "nos",
+        "cf",
+        "resp",
+        "sec",
+        "secs",
+        "tab",
+        "incl",
+        "ca",
+        "est",
+        "jr",
+        "sr",
+        "st",
+        "vol",
+        "pp",
+        "ed",
+        "eds",
+        "dept",
+        "univ",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mt",
+        "u.s",
+        "u.k",
+        "e.v",
+        "w.r.t",
+        "a.k.a",
+        "ref",
+        "refs",
+        "app",
+    ]
 )
 _END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+(?:[\"'“‘(\[]?[A-Z0-9*#]|[a-z]\d))")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•▪◦]|\d{1,2}[.)])\s+")
@@ -36,7 +95,7 @@ def _hard_break(prev: str, line: str) -> bool:
         return True
     if _LIST_ITEM.match(line) or _HEADING.match(line) or is_table_line(line) or is_table_line(prev):
         return True
-    if _HEADING.match(prev) or _LIST_ITEM.match(prev) and prev.rstrip().endswith((".", "!", "?", ":", ";")):
+    if _HEADING.match(prev) or (_LIST_ITEM.match(prev) and prev.rstrip().endswith((".", "!", "?", ":", ";"))):
         return True
     p = prev.rstrip()
     if p.endswith(":"):

@@ -43,6 +43,13 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Caption:
+    benchmark: Mention | None = None
+    model: Mention | None = None
+    conditions: str = ""
+
+
+@dataclass(frozen=True)
 class TableLink:
     row: Row
     cell: Cell
@@ -161,7 +168,12 @@ def _named_benchmark(cell: Cell, found: Mention | None) -> Mention | None:
         or not re.search(r"[A-Z]", name)
         or len(name.split()) > 5
         or re.fullmatch(r"[\d\s.,%$-]+", name)
-        or re.search(r"[$/]|\b(?:tok|tokens|speed|price|cost|percent|index|correct|latency|time|rate)\b", name, re.I)
+        or re.search(
+            r"[$/]|\((?:s|ms|sec|seconds)\)|\b(?:tok|tokens|speed|price|cost|percent|index|correct|latency|time|rate|"
+            r"ttft|tps|throughput|params?)\b",
+            cell.text,
+            re.I,
+        )
         or not re.search(r"[a-z][A-Z]|[A-Za-z]-[A-Za-z0-9]|bench|eval|QA\b|arena|exam|test", name, re.I)
     ):
         return None
@@ -171,9 +183,12 @@ def _named_benchmark(cell: Cell, found: Mention | None) -> Mention | None:
 def table_links(
     rows: Sequence[Row],
     mentions_in: Callable[[Cell], list[Mention]],
-    caption_benchmark: Mention | None,
+    caption: Caption | None = None,
+    notes: dict[str, str] | None = None,
 ) -> list[TableLink]:
     """Links for every numeric cell whose row and column name a model and a benchmark."""
+    caption = caption or Caption()
+    notes = notes or {}
     if len(rows) < 2:
         return []
     header, body = rows[0], list(rows[1:])
@@ -193,11 +208,17 @@ def table_links(
     by_col = {j: [first(r.cells[j], ("model",)) if j < len(r.cells) else None for r in body] for j in label_cols}
     model_col = max(label_cols, key=lambda j: sum(m is not None for m in by_col[j]))
     if sum(m is not None for m in by_col[model_col]) * 2 >= len(body):
-        return _models_as_rows(body, head, value_cols, label_cols, model_col, first, caption_benchmark)
-    head_models = {j: first(head[j], ("model", "scaffold")) for j in value_cols}
-    if sum(m is not None for m in head_models.values()) * 2 >= len(value_cols):
-        return _models_as_columns(body, head, value_cols, label_cols[0], head_models, first)
-    return []
+        links = _models_as_rows(body, head, value_cols, label_cols, model_col, first, caption, notes)
+    else:
+        head_models = {j: first(head[j], ("model", "scaffold")) for j in value_cols}
+        if sum(m is not None for m in head_models.values()) * 2 >= len(value_cols):
+            links = _models_as_columns(body, head, value_cols, label_cols[0], head_models, first, caption, notes)
+        elif caption.model is not None:
+            only = dict.fromkeys(value_cols, caption.model)
+            links = _models_as_columns(body, head, value_cols, label_cols[0], only, first, caption, notes, True)
+        else:
+            links = []
+    return links
 
 
 def _models_as_rows(
@@ -207,14 +228,15 @@ def _models_as_rows(
     label_cols: Sequence[int],
     model_col: int,
     first: Callable[[Cell, tuple[str, ...]], Mention | None],
-    caption: Mention | None,
+    caption: Caption,
+    notes: dict[str, str],
 ) -> list[TableLink]:
     links: list[TableLink] = []
     columns: dict[int, tuple[Mention, str]] = {}
     for j in value_cols:
         bench = first(head[j], ("benchmark",))
-        if bench is None and caption is not None and (_METRIC_HEADER.match(_strip_unit(head[j].text)) or not head[j].text):
-            columns[j] = (caption, head[j].text)
+        if bench is None and caption.benchmark is not None and len(head[j].text.split()) <= 4:
+            columns[j] = (caption.benchmark, _effort(head[j].text))
             continue
         named = _named_benchmark(head[j], bench)
         if named is not None:
@@ -235,9 +257,9 @@ def _models_as_rows(
         row_label = r.cells[model_col].text
         for j, (bench, header_text) in columns.items():
             if j < len(r.cells):
-                context = " ; ".join([header_text, row_label.replace(model.text, " "), *extra])
+                context = " ; ".join([header_text, row_label.replace(model.text, " "), *extra, caption.conditions])
                 conf = 0.9 if bench.known else 0.8
-                links += _link(r, r.cells[j], model, bench, context, conf, extra)
+                links += _link(r, r.cells[j], model, bench, context, conf, extra, notes)
     return links
 
 
@@ -248,6 +270,9 @@ def _models_as_columns(
     label_col: int,
     head_models: dict[int, Mention | None],
     first: Callable[[Cell, tuple[str, ...]], Mention | None],
+    caption: Caption,
+    notes: dict[str, str],
+    settings: bool = False,
 ) -> list[TableLink]:
     links: list[TableLink] = []
     for r in body:
@@ -259,18 +284,53 @@ def _models_as_columns(
         for j in value_cols:
             model = head_models.get(j)
             if model is not None and j < len(r.cells):
-                context = head[j].text.replace(model.text, " ") + " ; " + r.cells[label_col].text
-                links += _link(r, r.cells[j], model, bench, context, 0.9 if bench.known else 0.8, [])
+                header = _effort(head[j].text) if settings else head[j].text.replace(model.text, " ")
+                context = " ; ".join([header, r.cells[label_col].text, caption.conditions])
+                links += _link(r, r.cells[j], model, bench, context, 0.9 if bench.known else 0.8, [], notes)
     return links
 
 
+def _effort(header: str) -> str:
+    """A bare effort level as a column header means that reasoning effort."""
+    word = header.strip().lower()
+    return f"{word} reasoning effort" if word in ("low", "medium", "high", "xhigh", "minimal") else header
+
+
+_MULTI = re.compile(r"^\s*(?P<a>[^/]+?)\s*/\s*(?P<b>[^/]+?)\s*$")
+
+
+def _cell_values(cell: str, notes: dict[str, str]) -> list[tuple[float, str | None, str | None]]:
+    """One or two values in a cell, each with the condition of its footnote marker (if any)."""
+    parts = [cell]
+    multi = _MULTI.match(cell)
+    if multi and ("%" in cell or not re.search(r"\d\s*/\s*\d+\s*$", cell)):
+        parts = [multi.group("a"), multi.group("b")]
+    out = []
+    for part in parts:
+        marker = re.search(r"(\\?[*†‡§¹²³⁴]+)\s*$", part.strip())
+        parsed = parse_cell(part)
+        if parsed is None:
+            continue
+        note = notes.get(marker.group(1).replace("\\", "")) if marker else None
+        out.append((parsed[0], parsed[1], note))
+    return out
+
+
 def _link(
-    row: Row, cell: Cell, model: Mention, bench: Mention, context: str, conf: float, extra: Sequence[str]
+    row: Row,
+    cell: Cell,
+    model: Mention,
+    bench: Mention,
+    context: str,
+    conf: float,
+    extra: Sequence[str],
+    notes: dict[str, str],
 ) -> list[TableLink]:
-    parsed = parse_cell(cell.text)
-    if parsed is None:
-        return []
-    value, unit, _ = parsed
-    settings = conditions_in(context)
-    setting = "; ".join(dict.fromkeys([*extra, *settings])) or None
-    return [TableLink(row, cell, model, bench, value, unit, setting, conf)]
+    out = []
+    for value, unit, note in _cell_values(cell.text, notes):
+        settings = conditions_in(context + (" ; " + note if note else ""))
+        if note and not settings:
+            settings = [re.sub(r"^(?:with|using)\s+", "", note.rstrip("."), flags=re.I).lower()]
+        setting = "; ".join(dict.fromkeys([*extra, *settings])) or None
+        out.append(TableLink(row, cell, model, bench, value, unit, setting, conf))
+    return out
