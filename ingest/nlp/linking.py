@@ -148,7 +148,9 @@ def _benchmark_for(
         if not other:
             return first, 0.88, "fronted-benchmark"
     if len(parts.benchmarks) == 1:
-        return parts.benchmarks[0], 0.8, "only-benchmark"
+        b = parts.benchmarks[0]
+        if b.end <= q.start or ";" not in text[q.end : b.start]:
+            return b, 0.8, "only-benchmark"
     if q.unit == "minutes" and ctx.horizon_benchmark is not None and not parts.benchmarks:
         return ctx.horizon_benchmark, 0.8, "document-horizon"
     if not parts.benchmarks and ctx.heading_benchmark is not None:
@@ -247,8 +249,11 @@ def link_sentence(
     scores = [q for q in quantities if q.is_candidate]
     zipped = _respectively(text, parts, scores, sentence)
     links: list[Link] = []
+    previous: tuple[Quantity, Mention] | None = None
     for i, q in enumerate(scores):
         bench, b_conf, b_rule = _benchmark_for(text, q, parts, scores, sentence, ctx)
+        if bench is None and previous is not None and _continues(text, previous, q, parts):
+            bench, b_conf, b_rule = previous[1], 0.82, "previous-benchmark"
         model, m_conf, m_rule = _model_for(text, q, parts, scores, sentence, ctx)
         if q.start in zipped:
             zb, zm = zipped[q.start]
@@ -259,9 +264,21 @@ def link_sentence(
         window_start = scores[i - 1].end if i else sentence[0]
         window_end = scores[i + 1].start if i + 1 < len(scores) else sentence[1]
         setting = _setting(text, window_start, window_end, sentence, parts, model)
-        links.append(Link(q, bench, model, setting, min(b_conf, m_conf), f"{b_rule}+{m_rule}"))
+        confidence = round(b_conf * m_conf / 0.95, 3)
+        links.append(Link(q, bench, model, setting, min(confidence, 0.95), f"{b_rule}+{m_rule}"))
+        previous = (q, bench)
     _update_context(text, sentence, parts, ctx)
     return links
+
+
+def _continues(text: str, previous: tuple[Quantity, Mention], q: Quantity, parts: _Parts) -> bool:
+    """ "37.5% on HLE with no tools and 45.8% with search": the second score stays on the same benchmark."""
+    prev_q, _ = previous
+    between = [b for b in parts.benchmarks if prev_q.end <= b.start < q.start]
+    following = [b for b in parts.benchmarks if b.start >= q.end]
+    gap = text[prev_q.end : q.start]
+    directly_on = following and _VALUE_THEN_BENCH.match(_gap(text, q.end, following[0].start))
+    return len(between) <= 1 and not directly_on and not re.search(r"[;]", gap) and len(gap) < 120
 
 
 def _setting(text: str, start: int, end: int, sentence: tuple[int, int], parts: _Parts, model: Mention) -> str | None:
@@ -281,7 +298,7 @@ def _update_context(text: str, sentence: tuple[int, int], parts: _Parts, ctx: Co
     models = [m for m in parts.models if not _cued(text, m, sentence[0])]
     if models and (ctx.subject is None or re.match(r"^\W*(?:introducing|meet|announcing|today)\b", line, re.I)):
         ctx.subject = models[0]
-    elif models and ctx.subject is not None:
+    elif models and ctx.subject is not None and models[0].start - sentence[0] <= 2:
         refined = [
             m
             for m in models

@@ -219,7 +219,7 @@ class QuantityFinder:
     default_config={
         "registry_dir": None,
         "review_threshold": 0.7,
-        "min_confidence": 0.5,
+        "min_confidence": 0.62,
         "use_embeddings": True,
         "embedding_model": "all-MiniLM-L6-v2",
     },

@@ -130,7 +130,7 @@ def _blocked(text: str, q: Quantity, before: str, after: str) -> str | None:
     if re.search(r"(?:@|pass@|maj@|cons@|top-|k\s*=\s*|n\s*=\s*|#)\s*$", before, re.I):
         return "an index (pass@k, n=, #)"
     if re.search(
-        r"\b(?:table|tab|figure|fig|section|sec|appendix|eq|equation|chapter|step|level|tier|version|v)\.?\s*$",
+        r"\b(?:table|tab|figure|fig|section|sec|appendix|eq|equation|chapter|step|level|tier|version|division|div|v)\.?\s*$",
         before,
         re.I,
     ):

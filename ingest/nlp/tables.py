@@ -134,7 +134,8 @@ _NOT_BENCHMARK = re.compile(
     r"average|avg\.?|mean|overall|latency|speed|throughput|time|year|type|open(?:\s+weights)?|weights|notes?|"
     r"version|setting|settings|mode|effort|budget|scaffold|agent|system|harness|framework|model|models|benchmark|"
     r"benchmarks|metric|task|tasks|category|split|n|samples|source|reference|citation|paper|method|approach|"
-    r"params\s*\(.*\)|architecture|base|size\s*\(.*\))\b",
+    r"params\s*\(.*\)|architecture|base|size\s*\(.*\)|contests?|competitions?|pos(?:ition)?|place|battles|"
+    r"submissions|runs|trials|seeds|attempts|count|number)\b",
     re.I,
 )
 _METRIC_HEADER = re.compile(
@@ -143,6 +144,25 @@ _METRIC_HEADER = re.compile(
     r"correct|normali[sz]ed\s+score|time\s+horizon|horizon)\W*$",
     re.I,
 )
+
+
+_VARIANT_WORD = re.compile(r"^[\s\-]*(?:Lite|Mini|mini|Pro|Max|Turbo|Flash|Plus|Ultra|Nano|nano|Heavy|Air|Instruct|Base)\b")
+
+
+def _whole_name(cell: Cell, mention: Mention) -> Mention:
+    """A model mention that stops before a variant word ("DeepSeek Coder" in "DeepSeek Coder V2 Lite") is widened."""
+    rest = cell.text[mention.end - cell.start :]
+    if mention.start == cell.start and _VARIANT_WORD.match(re.sub(r"^[\s\-]*V?\d+(?:\.\d+)*", "", rest)):
+        name = re.split(r"\s*[(\[]", cell.text)[0].strip()
+        return Mention(cell.start, cell.start + len(name), name, "model", None, "pattern")
+    return mention
+
+
+def _is_rank_column(rows: Sequence[Row], j: int) -> bool:
+    """1, 2, 3, ... down a column: a rank, not a score."""
+    values = [parse_cell(r.cells[j].text) if j < len(r.cells) else None for r in rows]
+    numbers = [v[0] for v in values if v is not None]
+    return len(numbers) >= 2 and numbers == [float(i) for i in range(1, len(numbers) + 1)]
 
 
 def _numeric_share(rows: Sequence[Row], j: int) -> float:
@@ -203,7 +223,10 @@ def table_links(
         return []
 
     def first(cell: Cell, kinds: tuple[str, ...]) -> Mention | None:
-        return next((m for m in mentions_in(cell) if m.kind in kinds), None)
+        found = next((m for m in mentions_in(cell) if m.kind in kinds), None)
+        if found is not None and found.kind == "model":
+            return _whole_name(cell, found)
+        return found
 
     by_col = {j: [first(r.cells[j], ("model",)) if j < len(r.cells) else None for r in body] for j in label_cols}
     model_col = max(label_cols, key=lambda j: sum(m is not None for m in by_col[j]))
@@ -211,11 +234,14 @@ def table_links(
         links = _models_as_rows(body, head, value_cols, label_cols, model_col, first, caption, notes)
     else:
         head_models = {j: first(head[j], ("model", "scaffold")) for j in value_cols}
+        bench_col = max(
+            label_cols, key=lambda j: sum(first(r.cells[j], ("benchmark",)) is not None for r in body if j < len(r.cells))
+        )
         if sum(m is not None for m in head_models.values()) * 2 >= len(value_cols):
-            links = _models_as_columns(body, head, value_cols, label_cols[0], head_models, first, caption, notes)
+            links = _models_as_columns(body, head, value_cols, bench_col, head_models, first, caption, notes)
         elif caption.model is not None:
             only = dict.fromkeys(value_cols, caption.model)
-            links = _models_as_columns(body, head, value_cols, label_cols[0], only, first, caption, notes, True)
+            links = _models_as_columns(body, head, value_cols, bench_col, only, first, caption, notes, True)
         else:
             links = []
     return links
@@ -235,6 +261,8 @@ def _models_as_rows(
     columns: dict[int, tuple[Mention, str]] = {}
     for j in value_cols:
         bench = first(head[j], ("benchmark",))
+        if _is_rank_column(body, j) or (bench is None and _NOT_BENCHMARK.match(_strip_unit(head[j].text))):
+            continue
         if bench is None and caption.benchmark is not None and len(head[j].text.split()) <= 4:
             columns[j] = (caption.benchmark, _effort(head[j].text))
             continue
