@@ -61,23 +61,24 @@ def _milestone_patterns() -> dict[str, list[re.Pattern[str]]]:
 
 
 def find_milestones(sentence: str, offset: int, horizon_minutes: Sequence[float] = ()) -> list[MilestoneHit]:
-    """Milestone cues in one sentence. ``horizon_minutes`` are time-horizon values claimed in it."""
+    """Every milestone cue in one sentence. ``horizon_minutes`` are time-horizon values claimed in it."""
     hits: list[MilestoneHit] = []
     for kind, patterns in _milestone_patterns().items():
         for pattern in patterns:
-            m = pattern.search(sentence)
-            if not m:
-                continue
-            threshold: float | None = None
-            if "threshold" in pattern.groupindex and m.group("threshold"):
-                threshold = float(m.group("threshold"))
-            if kind == "horizon_crossed":
-                passed = [t for t in _events()["horizon_thresholds_minutes"] if any(v >= t for v in horizon_minutes)]
-                if not passed:
-                    break
-                threshold = float(max(passed))
-            hits.append(MilestoneHit(kind, offset, offset + len(sentence), threshold, offset + m.end()))
-            break
+            for m in pattern.finditer(sentence):
+                threshold: float | None = None
+                if "threshold" in pattern.groupindex and m.group("threshold"):
+                    threshold = float(m.group("threshold"))
+                elif "more than half" in m.group().lower():
+                    threshold = 50.0
+                if kind == "horizon_crossed":
+                    passed = [t for t in _events()["horizon_thresholds_minutes"] if any(v >= t for v in horizon_minutes)]
+                    if not passed:
+                        continue
+                    threshold = float(max(passed))
+                if any(h.kind == kind and abs(h.cue_end - (offset + m.end())) < 3 for h in hits):
+                    continue
+                hits.append(MilestoneHit(kind, offset, offset + len(sentence), threshold, offset + m.end()))
     return hits
 
 

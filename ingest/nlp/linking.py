@@ -37,7 +37,7 @@ _VALUE_THEN_BENCH = re.compile(
     r"(?:on|in|at|for|across|of|under|using)\s+(?:the\s+|a\s+)?(?:[a-z][a-z\-]*\s+){0,2}$"
 )
 _BENCH_THEN_VALUE = re.compile(
-    r"^\s*(?:\([^()]{0,60}\)\s*)?(?:(?:benchmark|leaderboard|suite|eval(?:uation)?)\s+)?"
+    r"^\s*(?:\([^()]{0,60}\)\s*)?(?:(?:[a-z\-]+\s+){0,2}(?:benchmark|leaderboard|suite|eval(?:uation)?)\s+(?:with\s+)?)?"
     r"(?:(?:[a-z@\d\-]+\s+){0,3}?(?:score|accuracy|resolve\s+rate|success\s+rate|pass\s+rate|rate|performance|"
     r"result|rating|elo|horizon|time\s+horizon|pass@\d+)\s*)?"
     r"(?:of|at|is|was|reaches|reached|=|:|—|–|-|\(|,)?\s*(?:a\s+|an\s+)?(?:new\s+|record\s+|best\s+)?"
@@ -72,6 +72,8 @@ class Context:
     heading_benchmark: Mention | None = None
     first_person: bool = False
     horizon_benchmark: Mention | None = None
+    topic_benchmark: Mention | None = None
+    sentences_seen: int = 0
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,8 @@ def _benchmark_for(
         return ctx.horizon_benchmark, 0.8, "document-horizon"
     if not parts.benchmarks and ctx.heading_benchmark is not None:
         return ctx.heading_benchmark, 0.72, "heading-benchmark"
+    if not parts.benchmarks and ctx.topic_benchmark is not None:
+        return ctx.topic_benchmark, 0.75, "title-benchmark"
     return None, 0.0, "no-benchmark"
 
 
@@ -295,6 +299,12 @@ def _setting(text: str, start: int, end: int, sentence: tuple[int, int], parts: 
 
 def _update_context(text: str, sentence: tuple[int, int], parts: _Parts, ctx: Context) -> None:
     line = text[sentence[0] : sentence[1]].strip()
+    ctx.sentences_seen += 1
+    if ctx.sentences_seen == 1 and len({b.entity_id or b.text for b in parts.benchmarks}) == 1 and (
+        re.search(r"\b(?:leaderboard|results?|update|scores|standings|rankings?|evaluation)\b", line, re.I)
+        or len(line) <= len(parts.benchmarks[0].text) + 3
+    ):
+        ctx.topic_benchmark = parts.benchmarks[0]
     models = [m for m in parts.models if not _cued(text, m, sentence[0])]
     if models and (ctx.subject is None or re.match(r"^\W*(?:introducing|meet|announcing|today)\b", line, re.I)):
         ctx.subject = models[0]

@@ -291,6 +291,12 @@ class ClaimLinker:
         benches = [m for m in inside if m.kind == "benchmark"]
         models = [m for m in inside if m.kind == "model"]
         line = text[line_start:table_start]
+        if not benches:
+            named = re.match(r"\s*(?:Table\s+\d+[.:]\s*)?(?P<name>[A-Z][A-Za-z0-9]*(?:[A-Z][A-Za-z0-9]*|-[A-Za-z0-9]+)+)\b", line)
+            if named and re.search(r"[a-z][A-Z]|-|Bench|Eval|Arena|QA", named.group("name")):
+                start = line_start + named.start("name")
+                benches = [Mention(start, start + len(named.group("name")), named.group("name"), "benchmark", None,
+                                   "pattern")]  # fmt: skip
         return Caption(
             benches[0] if len({b.entity_id or b.text for b in benches}) == 1 else None,
             models[0] if len({m.entity_id or m.text for m in models}) == 1 else None,
@@ -480,30 +486,36 @@ class EventFinder:
             in_sentence = [i for i, c in enumerate(claims) if c.start == start and c.end == end]
             horizons = [claims[i].value * (60 if claims[i].unit == "hours" else 1) for i in in_sentence
                         if claims[i].unit in ("minutes", "hours")]  # fmt: skip
+            seen: set[tuple[str, str | None]] = set()
             for hit in find_milestones(text[start:end], start, horizons):
                 chosen = _milestone_claims(hit.cue_end - start, text[start:end], [claims[i] for i in in_sentence])
                 refs = [in_sentence[j] for j in chosen]
                 first = claims[refs[0]] if refs else None
+                key = (hit.kind, first.benchmark if first else None)
+                if key in seen:
+                    continue
+                seen.add(key)
                 milestones.append(
                     ExtractedMilestone(
-                        hit.kind,
-                        first.model if first else None,
-                        first.benchmark if first else None,
-                        hit.threshold,
-                        text[start:end],
-                        start,
-                        end,
-                        refs,
+                        hit.kind, first.model if first else None, first.benchmark if first else None,
+                        hit.threshold, text[start:end], start, end, refs,
                     )  # fmt: skip
                 )
         doc._.milestones = milestones
 
 
 def _milestone_claims(cue_end: int, sentence: str, claims: list[ExtractedClaim]) -> list[int]:
-    """The claims a milestone rests on: those on the benchmark named after the cue, else all in the sentence."""
-    tail = norm(sentence[cue_end:])
-    named = [j for j, c in enumerate(claims) if norm(c.benchmark) and norm(c.benchmark) in tail]
-    return named or list(range(len(claims)))
+    """The claims a milestone rests on: those on the first benchmark named after the cue, else all in the sentence."""
+    tail = sentence[cue_end:]
+    positions = []
+    for j, c in enumerate(claims):
+        found = norm(tail).find(norm(c.benchmark)) if norm(c.benchmark) else -1
+        if found >= 0:
+            positions.append((found, j))
+    if positions:
+        nearest = min(positions)[0]
+        return [j for pos, j in positions if pos == nearest]
+    return list(range(len(claims)))
 
 
 # ---------------------------------------------------------------------------------------------

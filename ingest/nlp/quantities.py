@@ -130,7 +130,7 @@ def _blocked(text: str, q: Quantity, before: str, after: str) -> str | None:
     if re.search(r"(?:@|pass@|maj@|cons@|top-|k\s*=\s*|n\s*=\s*|#)\s*$", before, re.I):
         return "an index (pass@k, n=, #)"
     if re.search(
-        r"\b(?:table|tab|figure|fig|section|sec|appendix|eq|equation|chapter|step|level|tier|version|division|div|v)\.?\s*$",
+        r"\b(?:table|tab|figure|fig|section|sec|appendix|eq|equation|chapter|step|level|tier|version|division|div|rank|no|v)\.?\s*$",
         before,
         re.I,
     ):
@@ -144,6 +144,8 @@ def _blocked(text: str, q: Quantity, before: str, after: str) -> str | None:
             return "a price"
         if re.match(r"\s*(?:in|of)\s+(?:funding|revenue|investment|compute)", after, re.I):
             return "an amount of money, not a score"
+    if q.kind == "bare" and re.search(r"(?:^|\n)\s*$", before) and re.match(r"[.)]\s", after):
+        return "a list number"
     if q.kind == "bare":
         if re.fullmatch(r"(?:19[5-9]\d|20[0-4]\d)", q.text.strip()) and q.error is None:
             return "a year"
@@ -158,6 +160,9 @@ def _blocked(text: str, q: Quantity, before: str, after: str) -> str | None:
         )
         if re.search(r"\d\s*[–-]\s*$", before) or re.match(r"\s*[–-]\s*\d", after):
             return "a range or span, not one score"
+        later = re.match(r"\s*(?:[A-Za-z\-]+\s+){1,3}", rest)
+        if "." not in q.text and later and _cue("count_nouns").match(rest[later.end():]):
+            return "a count, not a score"
         if _cue("count_nouns").match(rest.strip()) or re.match(r"\s*-\s*(?:shot|way|step|token|hop)", after, re.I):
             return "a count, not a score"
         if re.search(r"\b(?:" + "|".join(_cues()["months"]) + r")\.?\s*$", before) or re.match(
