@@ -144,7 +144,7 @@ def shared_embedder(model_name: str) -> Embed:
                 memo[text] = vector
                 if len(memo) > EMBED_CACHE_SIZE:
                     memo.popitem(last=False)
-        dim = model.get_sentence_embedding_dimension() or 384
+        dim = 384
         if not items:
             return np.zeros((0, dim), dtype=np.float32)
         return np.stack([memo[t] if t in memo else _encode_one(model, t) for t in items])
@@ -439,7 +439,7 @@ def _dedupe(claims: list[ExtractedClaim]) -> list[ExtractedClaim]:
 # ---------------------------------------------------------------------------------------------
 @Language.factory(
     "autoscope_events",
-    default_config={"use_embeddings": True, "embedding_model": "all-MiniLM-L6-v2", "signal_threshold": 0.55},
+    default_config={"use_embeddings": True, "embedding_model": "all-MiniLM-L6-v2", "signal_threshold": 0.6},
 )
 def make_events(
     nlp: Language, name: str, use_embeddings: bool, embedding_model: str, signal_threshold: float

@@ -155,6 +155,8 @@ class Resolver:
         best = int(np.argmax(scores))
         if scores[best] < EMBED_CUTOFF or digits(norm(names[best])) != digits(norm(surface)):
             return None
+        if _variants(names[best]) != _variants(surface):
+            return None
         return ids[best]
 
     def _name_index(self, kind: str) -> tuple[list[str], list[str], np.ndarray | None]:
@@ -174,6 +176,14 @@ class Resolver:
 _SNAPSHOT = re.compile(
     r"^(?P<base>.+?)[\s\-_]+(?P<suffix>(?:20)?\d{2}[\-]?\d{2}(?:[\-]?\d{2})?|Inst\.?|Instruct|Chat|it)\.?$", re.I
 )
+
+
+_VARIANT_WORDS = frozenset("lite mini pro max flash nano turbo plus ultra air heavy base distill preview".split())
+
+
+def _variants(name: str) -> frozenset[str]:
+    """Variant words that make a different model or benchmark ("mini", "Lite", "Pro")."""
+    return frozenset(w for w in re.findall(r"[a-z]+", name.lower()) if w in _VARIANT_WORDS)
 
 
 def _clean(text: str) -> str:
