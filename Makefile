@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 export AUTOSCOPE_CACHE_DIR ?= $(HOME)/.cache/autoscope
 export UV_CACHE_DIR ?= $(HOME)/.cache/uv
 
-.PHONY: run test lint install dev neo4j bench clean
+.PHONY: run test lint install dev neo4j bench eval clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ lint: dev
 
 bench: dev  ## print write throughput of both stores
 	$(BIN)/python -m bench.store_write
+
+eval: dev  ## extraction quality on the labelled set
+	$(BIN)/python -m bench.eval_extraction
 
 clean:
 	rm -rf $(VENV) .autoscope .pytest_cache .mypy_cache .ruff_cache
