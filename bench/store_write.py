@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import inspect
 import io
 import json
 import os
@@ -34,7 +35,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -161,12 +162,13 @@ class Synth:
         published = START_DATE + timedelta(days=rng.randrange(0, 7 * 365))
         paper = rng.random() < 0.7
         self_reported = not paper or rng.random() < 0.3
+        tag = f"v{self.seed + 1}" if self.seed else ""  # other seeds never reuse a document id
         if paper:
-            doc_id = f"arxiv:{published:%y%m}.{d:06d}"
-            url = f"https://arxiv.org/abs/{published:%y%m}.{d:06d}"
+            doc_id = f"arxiv:{published:%y%m}.{d:06d}{tag}"
+            url = f"https://arxiv.org/abs/{published:%y%m}.{d:06d}{tag}"
             authors = [f"Author {rng.randrange(self.author_pool):05d}" for _ in range(self.authors_per_paper)]
         else:
-            doc_id = f"url:https://lab.example.com/news/post-{d}"
+            doc_id = f"url:https://lab.example.com/news/post-{d}{tag}"
             url = doc_id[4:]
             authors = []
         return Document(
@@ -238,6 +240,8 @@ class PassResult:
     claims: int = 0
     gen_seconds: float = 0.0
     write_seconds: float = 0.0
+    client_cpu_seconds: float = 0.0
+    server_cpu_seconds: float | None = None
     batch_seconds: list[float] = field(default_factory=list)
 
     @property
@@ -271,6 +275,7 @@ class BackendResult:
     counts_first: dict[str, dict[str, int]] = field(default_factory=dict)
     counts_rerun: dict[str, dict[str, int]] | None = None
     where: str = ""
+    warmup: int = 0
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> BackendResult:
@@ -295,22 +300,33 @@ def proc_status_mb(pid: int, key: str) -> float | None:
     return None
 
 
+def proc_cpu_seconds(pid: int | None) -> float | None:
+    """utime + stime of a process (all its threads), from /proc/<pid>/stat."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def counts_dict(counts: GraphCounts) -> dict[str, dict[str, int]]:
     return {"nodes": dict(counts.nodes), "relationships": dict(counts.relationships)}
 
 
-def check_counts(synth: Synth, counts: dict[str, dict[str, int]]) -> list[str]:
+def check_counts(synth: Synth, counts: dict[str, dict[str, int]], warmup: Synth | None = None) -> list[str]:
     """What the first pass must have produced; returns problems (empty when all is right)."""
     nodes, rels = counts["nodes"], counts["relationships"]
+    claims = synth.claims + (warmup.claims if warmup else 0)
     expect_nodes = {
-        "Claim": synth.claims,
-        "Document": synth.documents,
+        "Claim": claims,
+        "Document": synth.documents + (warmup.documents if warmup else 0),
         "Model": synth.models,
         "Benchmark": synth.benchmarks,
         "Organization": synth.organizations,
     }
-    expect_rels = {"REPORTS": synth.claims, "OF_MODEL": synth.claims, "ON_BENCHMARK": synth.claims,
-                   "DEVELOPED_BY": synth.models}
+    expect_rels = {"REPORTS": claims, "OF_MODEL": claims, "ON_BENCHMARK": claims, "DEVELOPED_BY": synth.models}
     problems = [f"{k}: {nodes.get(k, 0)} nodes, expected {v}" for k, v in expect_nodes.items() if nodes.get(k, 0) != v]
     problems += [f"{k}: {rels.get(k, 0)} edges, expected {v}" for k, v in expect_rels.items() if rels.get(k, 0) != v]
     return problems
@@ -322,20 +338,27 @@ class UpsertTimer:
     def __init__(self, store: GraphStore, profiler: cProfile.Profile | None) -> None:
         self.store = store
         self.profiler = profiler
+        self.cpu_seconds = 0.0
 
     def __call__(self, nodes: list[Node]) -> float:
         if self.profiler is not None:
             self.profiler.enable()
+        cpu = time.process_time()
         started = time.perf_counter()
         self.store.upsert(nodes)
         elapsed = time.perf_counter() - started
+        self.cpu_seconds += time.process_time() - cpu
         if self.profiler is not None:
             self.profiler.disable()
         return elapsed
 
 
-def run_pass(name: str, synth: Synth, batch: int, upsert: UpsertTimer, progress: Progress) -> PassResult:
+def run_pass(
+    name: str, synth: Synth, batch: int, upsert: UpsertTimer, progress: Progress, server_pid: int | None
+) -> PassResult:
     result = PassResult(name)
+    upsert.cpu_seconds = 0.0
+    server_cpu = proc_cpu_seconds(server_pid)
     task = progress.add_task(name, total=synth.claims, rate="")
     for start in range(0, synth.claims, batch):
         stop = min(start + batch, synth.claims)
@@ -348,6 +371,10 @@ def run_pass(name: str, synth: Synth, batch: int, upsert: UpsertTimer, progress:
         result.claims += stop - start
         progress.update(task, advance=stop - start, rate=f"{result.rate:,.0f} claims/s")
         del nodes
+    result.client_cpu_seconds = upsert.cpu_seconds
+    server_cpu_end = proc_cpu_seconds(server_pid)
+    if server_cpu is not None and server_cpu_end is not None:
+        result.server_cpu_seconds = server_cpu_end - server_cpu
     return result
 
 
@@ -369,8 +396,11 @@ def neo4j_target(args: argparse.Namespace) -> Iterator[tuple[Any, int | None, st
     from tests.support.neo4j_server import Neo4jConnection, Neo4jServer, provision, server_from_env_or_start
 
     if args.neo4j_uri:
-        yield (Neo4jConnection(args.neo4j_uri, args.neo4j_user, args.neo4j_password, args.neo4j_database),
-               args.neo4j_pid, args.neo4j_uri)
+        yield (
+            Neo4jConnection(args.neo4j_uri, args.neo4j_user, args.neo4j_password, args.neo4j_database),
+            args.neo4j_pid,
+            args.neo4j_uri,
+        )
         return
     if os.environ.get("AUTOSCOPE_TEST_NEO4J_URI"):
         with server_from_env_or_start() as conn:
@@ -378,21 +408,46 @@ def neo4j_target(args: argparse.Namespace) -> Iterator[tuple[Any, int | None, st
         return
     console.print("[dim]starting a throwaway Neo4j server (tests.support.neo4j_server) ...[/dim]")
     t0 = time.perf_counter()
-    with Neo4jServer(provision(), heap=args.neo4j_heap, min_heap=args.neo4j_heap,
-                     pagecache=args.neo4j_pagecache) as server:
-        assert server.process is not None
-        console.print(f"[dim]Neo4j up at {server.uri} in {time.perf_counter() - t0:.1f}s "
-                      f"(pid {server.process.pid}, heap {args.neo4j_heap}, page cache {args.neo4j_pagecache})[/dim]")
-        yield server.connection, server.process.pid, f"throwaway server {server.uri}"
+    with Neo4jServer(provision(), **_server_memory_kwargs(Neo4jServer, args)) as server:
+        process = getattr(server, "process", None)
+        pid = getattr(process, "pid", None)
+        console.print(f"[dim]Neo4j up at {server.uri} in {time.perf_counter() - t0:.1f}s (pid {pid})[/dim]")
+        yield server.connection, pid, f"throwaway server {server.uri}"
+
+
+def _server_memory_kwargs(server_cls: type, args: argparse.Namespace) -> dict[str, str]:
+    """Map --neo4j-heap/--neo4j-pagecache onto whatever the helper's constructor calls them."""
+    params = inspect.signature(server_cls).parameters
+    wanted = (
+        (("heap", "xmx"), args.neo4j_heap),
+        (("min_heap", "xms"), args.neo4j_heap),
+        (("pagecache",), args.neo4j_pagecache),
+    )
+    kwargs: dict[str, str] = {}
+    for names, value in wanted:
+        if value is None:
+            continue
+        name = next((n for n in names if n in params), None)
+        if name is None:
+            console.print(f"[yellow]Neo4jServer takes none of {names}: {value} ignored[/yellow]")
+        else:
+            kwargs[name] = value
+    return kwargs
 
 
 def run_backend(backend: str, args: argparse.Namespace) -> BackendResult:
-    synth = Synth(claims=args.claims, claims_per_doc=args.claims_per_doc, organizations=args.organizations,
-                  models=args.models, benchmarks=args.benchmarks, authors_per_paper=args.authors_per_paper,
-                  seed=args.seed)
+    synth = Synth(
+        claims=args.claims,
+        claims_per_doc=args.claims_per_doc,
+        organizations=args.organizations,
+        models=args.models,
+        benchmarks=args.benchmarks,
+        authors_per_paper=args.authors_per_paper,
+        seed=args.seed,
+    )
     if synth.models < synth.claims_per_doc:
         raise SystemExit("--models must be at least --claims-per-doc (claims of a document use distinct models)")
-    result = BackendResult(backend, synth.claims, synth.documents, args.batch, TARGETS[backend])
+    result = BackendResult(backend, synth.claims, synth.documents, args.batch, TARGETS[backend], warmup=args.warmup)
     profiler = cProfile.Profile() if args.profile else None
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="autoscope-bench-")))
@@ -406,9 +461,15 @@ def run_backend(backend: str, args: argparse.Namespace) -> BackendResult:
             result.where = str(settings.embedded_path)
         else:
             conn, server_pid, result.where = stack.enter_context(neo4j_target(args))
-            settings = load_settings(graph_backend="neo4j", data_dir=tmp, neo4j_uri=conn.uri, neo4j_user=conn.user,
-                                     neo4j_password=conn.password, neo4j_database=conn.database,
-                                     write_batch_size=args.batch)
+            settings = load_settings(
+                graph_backend="neo4j",
+                data_dir=tmp,
+                neo4j_uri=conn.uri,
+                neo4j_user=conn.user,
+                neo4j_password=conn.password,
+                neo4j_database=conn.database,
+                write_batch_size=args.batch,
+            )
         store = open_store(settings)
         stack.callback(store.close)
         store.init_schema()
@@ -417,21 +478,32 @@ def run_backend(backend: str, args: argparse.Namespace) -> BackendResult:
             if backend == "neo4j" and args.neo4j_clear:
                 store.clear()
             else:
-                raise SystemExit(f"the {backend} store at {result.where} is not empty ({existing.nodes}); "
-                                 "use an empty database or --neo4j-clear")
+                raise SystemExit(
+                    f"the {backend} store at {result.where} is not empty ({existing.nodes}); "
+                    "use an empty database or --neo4j-clear"
+                )
         result.setup_seconds = time.perf_counter() - t0
 
-        upsert = UpsertTimer(store, profiler)
+        upsert = UpsertTimer(store, profiler=None)
         result.entity_seconds = upsert(synth.entities())
-        console.print(f"[bold]{backend}[/bold]: {synth.claims:,} claims, {synth.documents:,} documents, "
-                      f"{synth.models} models / {synth.organizations} orgs / {synth.benchmarks} benchmarks, "
-                      f"batch {args.batch:,} -> {result.where}")
+        warmup = None
+        if args.warmup:
+            # Different content (another seed), same entities: warms caches and the JVM's JIT, not timed.
+            warmup = replace(synth, claims=args.warmup, seed=synth.seed + 1)
+            with progress_bar() as progress:
+                run_pass("warm-up", warmup, args.batch, upsert, progress, server_pid)
+        console.print(
+            f"[bold]{backend}[/bold]: {synth.claims:,} claims, {synth.documents:,} documents, "
+            f"{synth.models} models / {synth.organizations} orgs / {synth.benchmarks} benchmarks, "
+            f"batch {args.batch:,} -> {result.where}"
+        )
         with progress_bar() as progress:
-            result.first = run_pass("first write", synth, args.batch, upsert, progress)
+            upsert.profiler = profiler
+            result.first = run_pass("first write", synth, args.batch, upsert, progress, server_pid)
             upsert.profiler = None  # profile the first pass only
             result.counts_first = counts_dict(store.counts())
             if not args.no_rerun:
-                result.rerun = run_pass("rerun", synth, args.batch, upsert, progress)
+                result.rerun = run_pass("rerun", synth, args.batch, upsert, progress, server_pid)
                 result.counts_rerun = counts_dict(store.counts())
         result.client_peak_rss_mb = client_peak_rss_mb()
         if server_pid is not None:
@@ -443,12 +515,13 @@ def run_backend(backend: str, args: argparse.Namespace) -> BackendResult:
             wal = path.with_name(path.name + "-wal")
             result.wal_size_mb = wal.stat().st_size / 1e6 if wal.exists() else 0.0
 
-    problems = check_counts(synth, result.counts_first)
+    problems = check_counts(synth, result.counts_first, warmup)
     assert not problems, f"{backend}: wrong counts after the first write: {problems}"
     if result.counts_rerun is not None:
         assert result.counts_rerun == result.counts_first, (
             f"{backend}: rerun changed the counts (not idempotent):\n"
-            f"first: {result.counts_first}\nrerun: {result.counts_rerun}")
+            f"first: {result.counts_first}\nrerun: {result.counts_rerun}"
+        )
     if profiler is not None:
         report_profile(profiler, backend, args.profile, args.profile_top)
     return result
@@ -465,7 +538,7 @@ def report_profile(profiler: cProfile.Profile, backend: str, path: str, top: int
         buf = io.StringIO()
         pstats.Stats(profiler, stream=buf).strip_dirs().sort_stats(key).print_stats(top)
         text = buf.getvalue()
-        body = text[text.find("   ncalls"):] if "   ncalls" in text else text
+        body = text[text.find("   ncalls") :] if "   ncalls" in text else text
         console.print(f"\n[bold]{backend}: upsert calls of the first write, top {top} by {key}[/bold]")
         console.print(body.rstrip(), markup=False, highlight=False)
     console.print(f"[dim]full profile: {out} (python -m pstats {out})[/dim]")
@@ -479,11 +552,28 @@ def _mb(value: float | None) -> str:
 
 
 def print_results(results: list[BackendResult]) -> bool:
-    table = Table(title="Store write throughput (only upsert calls are timed)", title_justify="left")
-    for col, justify in (("backend", "left"), ("pass", "left"), ("claims", "right"), ("write s", "right"),
-                         ("claims/s", "right"), ("target", "right"), ("result", "center"),
-                         ("first/last 10% claims/s", "right"), ("gen s", "right"),
-                         ("client peak RSS MB", "right"), ("server peak RSS MB", "right")):
+    table = Table(
+        title="Store write throughput (only upsert calls are timed)",
+        title_justify="left",
+        caption="claims/s = claims / write s. RSS = peak (client: ru_maxrss; server: VmHWM). "
+        "CPU s = CPU time spent during the pass's upserts (client) / the whole pass (server).",
+        caption_justify="left",
+    )
+    for col, justify in (
+        ("backend", "left"),
+        ("pass", "left"),
+        ("claims", "right"),
+        ("write s", "right"),
+        ("claims/s", "right"),
+        ("target", "right"),
+        ("result", "center"),
+        ("first/last 10%", "right"),
+        ("gen s", "right"),
+        ("client CPU s", "right"),
+        ("server CPU s", "right"),
+        ("client RSS MB", "right"),
+        ("server RSS MB", "right"),
+    ):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     ok = True
     for r in results:
@@ -493,11 +583,19 @@ def print_results(results: list[BackendResult]) -> bool:
                 ok &= passed
             head, tail = p.tail_rates(r.batch)
             table.add_row(
-                r.backend, p.name, f"{p.claims:,}", f"{p.write_seconds:.2f}", f"{p.rate:,.0f}",
+                r.backend,
+                p.name,
+                f"{p.claims:,}",
+                f"{p.write_seconds:.2f}",
+                f"{p.rate:,.0f}",
                 f">= {r.target:,.0f}",
                 ("[green]PASS[/green]" if passed else "[red]MISS[/red]") + ("" if p is r.first else " (info)"),
-                f"{head:,.0f} / {tail:,.0f}", f"{p.gen_seconds:.2f}",
-                _mb(r.client_peak_rss_mb), _mb(r.server_peak_rss_mb),
+                f"{head:,.0f} / {tail:,.0f}",
+                f"{p.gen_seconds:.2f}",
+                f"{p.client_cpu_seconds:.2f}",
+                "-" if p.server_cpu_seconds is None else f"{p.server_cpu_seconds:.2f}",
+                _mb(r.client_peak_rss_mb),
+                _mb(r.server_peak_rss_mb),
             )
     console.print(table)
     for r in results:
@@ -506,8 +604,12 @@ def print_results(results: list[BackendResult]) -> bool:
             extra = f", SQLite file {r.store_size_mb:,.1f} MB + WAL {r.wal_size_mb or 0:,.1f} MB"
         if r.server_rss_mb is not None:
             extra += f", server RSS now {r.server_rss_mb:,.0f} MB"
-        console.print(f"[dim]{r.backend}: setup {r.setup_seconds:.2f}s, entities upsert {r.entity_seconds:.3f}s, "
-                      f"{r.documents:,} documents in the same calls as the claims{extra}; {r.where}[/dim]")
+        if r.warmup:
+            extra += f", after an untimed warm-up of {r.warmup:,} other claims"
+        console.print(
+            f"[dim]{r.backend}: setup {r.setup_seconds:.2f}s, entities upsert {r.entity_seconds:.3f}s, "
+            f"{r.documents:,} documents in the same calls as the claims{extra}; {r.where}[/dim]"
+        )
 
     for r in results:
         counts = Table(title=f"{r.backend}: counts after the first write and after the rerun", title_justify="left")
@@ -539,31 +641,55 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--backend", choices=["embedded", "neo4j", "both"], default="both")
     p.add_argument("--claims", type=int, default=100_000, help="number of claims to write")
-    p.add_argument("--batch", type=int, default=2000,
-                   help="claims per upsert call (their documents ride in the same call); also the Neo4j UNWIND size")
+    p.add_argument(
+        "--batch",
+        type=int,
+        default=2000,
+        help="claims per upsert call (their documents ride in the same call); also the Neo4j UNWIND size",
+    )
     p.add_argument("--claims-per-doc", type=int, default=10)
     p.add_argument("--models", type=int, default=200)
     p.add_argument("--organizations", type=int, default=20)
     p.add_argument("--benchmarks", type=int, default=150, help="20%% of them are variants of the others")
-    p.add_argument("--authors-per-paper", type=int, default=3,
-                   help="authors per arXiv-style document (auto-created Author nodes + AUTHORED edges)")
+    p.add_argument(
+        "--authors-per-paper",
+        type=int,
+        default=3,
+        help="authors per arXiv-style document (auto-created Author nodes + AUTHORED edges)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-rerun", action="store_true", help="skip the second (idempotency) pass")
+    p.add_argument(
+        "--warmup",
+        type=int,
+        default=0,
+        metavar="N",
+        help="first write N untimed claims of other content (warms the Neo4j JVM / caches)",
+    )
     p.add_argument("--embedded-dir", help="directory for graph.sqlite (default: a temp dir, deleted afterwards)")
     p.add_argument("--neo4j-uri", help="use this server instead of starting a throwaway one")
     p.add_argument("--neo4j-user", default="neo4j")
     p.add_argument("--neo4j-password", default="neo4j")
     p.add_argument("--neo4j-database", default="neo4j")
     p.add_argument("--neo4j-pid", type=int, help="pid of the (local) server given by --neo4j-uri, to report its RSS")
-    p.add_argument("--neo4j-clear", action="store_true",
-                   help="allow deleting everything in the --neo4j-uri database first (refuses a non-empty one otherwise)")
-    p.add_argument("--neo4j-heap", default="1g", help="heap of the throwaway server")
-    p.add_argument("--neo4j-pagecache", default="512m", help="page cache of the throwaway server")
-    p.add_argument("--profile", metavar="FILE.prof",
-                   help="cProfile the upsert calls of the first write; writes FILE-<backend>.prof and prints the top")
+    p.add_argument(
+        "--neo4j-clear",
+        action="store_true",
+        help="allow deleting everything in the --neo4j-uri database first (else a non-empty one is refused)",
+    )
+    p.add_argument("--neo4j-heap", help="heap (-Xms = -Xmx) of the throwaway server (default: the helper's)")
+    p.add_argument("--neo4j-pagecache", help="page cache of the throwaway server (default: the helper's)")
+    p.add_argument(
+        "--profile",
+        metavar="FILE.prof",
+        help="cProfile the upsert calls of the first write; writes FILE-<backend>.prof and prints the top",
+    )
     p.add_argument("--profile-top", type=int, default=30)
-    p.add_argument("--in-process", action="store_true",
-                   help="with --backend both, run both in this process (peak RSS then covers both)")
+    p.add_argument(
+        "--in-process",
+        action="store_true",
+        help="with --backend both, run both in this process (peak RSS then covers both)",
+    )
     p.add_argument("--result-json", help=argparse.SUPPRESS)  # used by the per-backend child processes
     args = p.parse_args(argv)
     if args.claims < 1 or args.batch < 1 or args.claims_per_doc < 1:
@@ -606,8 +732,9 @@ def main(argv: list[str] | None = None) -> int:
             Path(args.result_json).write_text(json.dumps(asdict(results[0])))
             return 0
     ok = print_results(results)
-    console.print(f"command: {' '.join([sys.executable, '-m', 'bench.store_write', *(argv or sys.argv[1:])])}",
-                  highlight=False)
+    console.print(
+        f"command: {' '.join([sys.executable, '-m', 'bench.store_write', *(argv or sys.argv[1:])])}", highlight=False
+    )
     return 0 if ok else 1
 
 
