@@ -7,7 +7,7 @@ with ``UNWIND $rows``.
 
 from __future__ import annotations
 
-from graph.schema import DOCUMENT_KIND_LABELS, Label, RelType
+from graph.schema import DOCUMENT_KIND_LABELS, TEMPORAL_FIELDS, Label, RelType
 
 
 def constraint(label: Label) -> str:
@@ -19,15 +19,23 @@ def index(label: Label, prop: str) -> str:
 
 
 def upsert_nodes(label: Label, kind_label: Label | None = None) -> str:
-    """MERGE by id; ``recorded_at`` is set once (record time never moves), the rest replaced."""
+    """MERGE by id; ``recorded_at`` is set once (record time never moves), the rest replaced.
+
+    Dates arrive as ISO text (cheap to send) and become Neo4j DATE/DATETIME values here.
+    """
     extra = ""
     if kind_label is not None:
         others = ":".join(v.value for v in DOCUMENT_KIND_LABELS.values())
         extra = f" REMOVE n:{others} SET n:{kind_label.value}"
+    fields = TEMPORAL_FIELDS[label]
+    converted = "".join(
+        f", n.{name} = {kind}(row.props.{name})" for name, kind in fields.items() if name not in ("recorded_at", "superseded_at")
+    )
+    created = "datetime(row.recorded_at)" if "recorded_at" in fields else "null"
     return (
         f"UNWIND $rows AS row MERGE (n:{label.value} {{id: row.id}}) "
-        "ON CREATE SET n.recorded_at = row.recorded_at "
-        f"SET n += row.props{extra}"
+        f"ON CREATE SET n.recorded_at = {created} "
+        f"SET n += row.props{converted}{extra}"
     )
 
 
@@ -125,7 +133,11 @@ ALL_EDGES = (
     "type(r) AS rel, [l IN labels(b) WHERE l IN $primary][0] AS dst_label, b.id AS dst"
 )
 
-CLEAR = "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+CLEAR = (
+    "MATCH ()-[r]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF 10000 ROWS",
+    "MATCH (n) CALL { WITH n DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+)
+"""Relationships first, so no single inner transaction holds a node with all its edges."""
 
 PING = "RETURN 1 AS ok"
 

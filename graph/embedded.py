@@ -44,7 +44,7 @@ from graph.store import (
     plan_write,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _CHUNK = 500
 
 _DDL = """
@@ -64,7 +64,14 @@ CREATE TABLE IF NOT EXISTS edges(
     src_label TEXT NOT NULL, src TEXT NOT NULL, rel TEXT NOT NULL, dst_label TEXT NOT NULL, dst TEXT NOT NULL,
     PRIMARY KEY(src_label, src, rel, dst_label, dst)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS edges_dst ON edges(dst_label, dst, rel);
+CREATE VIEW IF NOT EXISTS all_edges(src_label, src, rel, dst_label, dst) AS
+    SELECT src_label, src, rel, dst_label, dst FROM edges
+    UNION ALL SELECT 'Document', document_id, 'REPORTS', 'Claim', id FROM claims
+    UNION ALL SELECT 'Claim', id, 'OF_MODEL', 'Model', model_id FROM claims
+    UNION ALL SELECT 'Claim', id, 'ON_BENCHMARK', 'Benchmark', benchmark_id FROM claims;
 """
+_DERIVED = ("REPORTS", "OF_MODEL", "ON_BENCHMARK")
+"""A claim's own edges are read from its columns (the ``all_edges`` view), never stored twice."""
 
 _UPSERT_NODE = """
 INSERT INTO nodes(label, id, name, data, recorded_at) VALUES (?, ?, ?, ?, ?)
@@ -143,6 +150,8 @@ class EmbeddedStore(StoreConveniences):
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA cache_size=-262144")
+            conn.execute("PRAGMA wal_autocheckpoint=20000")
         except sqlite3.Error as e:
             raise StoreUnavailableError(f"cannot open the embedded graph store {self.path}: {e}") from e
         self._local.conn = conn
@@ -180,6 +189,9 @@ class EmbeddedStore(StoreConveniences):
                 row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
                 if row is None:
                     conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                elif int(row[0]) == 1:
+                    conn.execute(f"DELETE FROM edges WHERE rel IN {_DERIVED}")
+                    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
                 elif int(row[0]) > SCHEMA_VERSION:
                     raise StoreUnavailableError(
                         f"{self.path} was written by a newer autoscope (schema {row[0]} > {SCHEMA_VERSION})"
@@ -203,6 +215,8 @@ class EmbeddedStore(StoreConveniences):
                     conn.executemany(_UPSERT_NODE, [_node_row(n) for n in group])
             for batch in plan.edges:
                 spec = batch.spec
+                if batch.owner is Label.CLAIM:
+                    continue
                 if batch.owner not in IMMUTABLE_EDGES:
                     end = "src" if spec.outgoing else "dst"
                     conn.executemany(
@@ -365,8 +379,8 @@ class EmbeddedStore(StoreConveniences):
         rel_sql = " AND rel = ?" if rel else ""
         rel_param = [rel.value] if rel else []
         rows = self._read(
-            f"SELECT rel, 'out', dst_label, dst FROM edges WHERE src_label = ? AND src = ?{rel_sql} "
-            f"UNION ALL SELECT rel, 'in', src_label, src FROM edges WHERE dst_label = ? AND dst = ?{rel_sql} "
+            f"SELECT rel, 'out', dst_label, dst FROM all_edges WHERE src_label = ? AND src = ?{rel_sql} "
+            f"UNION ALL SELECT rel, 'in', src_label, src FROM all_edges WHERE dst_label = ? AND dst = ?{rel_sql} "
             "ORDER BY 1, 2, 3, 4 LIMIT ?",
             [label.value, node_id, *rel_param, label.value, node_id, *rel_param, limit],
         )
@@ -395,6 +409,9 @@ class EmbeddedStore(StoreConveniences):
         if claims:
             nodes[Label.CLAIM.value] = claims
         rels = {rel: n for rel, n in self._read("SELECT rel, count(*) FROM edges GROUP BY rel")}
+        for rel in _DERIVED:
+            if claims:
+                rels[rel] = claims
         ordered = {label.value: nodes[label.value] for label in PRIMARY_LABELS if label.value in nodes}
         return GraphCounts(nodes=ordered, relationships=dict(sorted(rels.items())))
 
@@ -404,7 +421,9 @@ class EmbeddedStore(StoreConveniences):
             graph.add_node(node_key(label, node_id), label=label, **json.loads(data))
         for node_id, data in self._read("SELECT id, data FROM claims"):
             graph.add_node(node_key("Claim", node_id), label="Claim", **json.loads(data))
-        for src_label, src, rel, dst_label, dst in self._read("SELECT src_label, src, rel, dst_label, dst FROM edges"):
+        for src_label, src, rel, dst_label, dst in self._read(
+            "SELECT src_label, src, rel, dst_label, dst FROM all_edges"
+        ):
             graph.add_edge(node_key(src_label, src), node_key(dst_label, dst), key=rel, rel=rel)
         return graph
 

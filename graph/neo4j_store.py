@@ -51,12 +51,18 @@ _PRIMARY = [label.value for label in PRIMARY_LABELS]
 
 
 def _value(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
 
 
 def _row(node: Node) -> dict[str, Any]:
+    """Parameters for one node: dates as ISO text (Cypher converts them), enums as values."""
     props = {k: _value(v) for k, v in node.props().items() if k not in _TIME_FIELDS}
-    return {"id": node.id, "recorded_at": getattr(node, "recorded_at", None), "props": props}
+    recorded = getattr(node, "recorded_at", None)
+    return {"id": node.id, "recorded_at": recorded.isoformat() if recorded else None, "props": props}
 
 
 def _native(value: Any) -> Any:
@@ -214,7 +220,8 @@ class Neo4jStore(StoreConveniences):
 
     def clear(self) -> None:
         with self._session() as session:
-            session.run(cypher.CLEAR).consume()
+            for statement in cypher.CLEAR:
+                session.run(statement).consume()
 
     # -- reads -------------------------------------------------------------------------------
     def get(self, label: Label, node_id: str) -> Node | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from enum import StrEnum
 
 from graph.model import (
@@ -158,6 +159,20 @@ def auto_node(label: Label, value: str) -> Node:
         return Capability(id=value, name=value.replace("-", " "))
     raise ValueError(f"{label} nodes are never created implicitly")
 
+
+def _temporal(cls: type[Node]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, info in cls.model_fields.items():
+        args = getattr(info.annotation, "__args__", None) or (info.annotation,)
+        if datetime in args:
+            out[name] = "datetime"
+        elif date in args:
+            out[name] = "date"
+    return out
+
+
+TEMPORAL_FIELDS: dict[Label, dict[str, str]] = {label: _temporal(cls) for label, cls in NODE_CLASSES.items()}
+"""Date and datetime properties per label: sent to Neo4j as ISO text and converted in Cypher (faster to pack)."""
 
 # Indexed properties beyond the ``id`` uniqueness constraints.
 PROPERTY_INDEXES: tuple[tuple[Label, str], ...] = (

@@ -18,6 +18,7 @@ import pytest
 from graph.embedded import EmbeddedStore
 from graph.errors import StoreUnavailableError
 from graph.model import Benchmark, Claim, Document, DocumentKind, Model, SourceKind, Unit
+from graph.schema import Label, RelType
 from graph.store import ClaimQuery
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,3 +149,19 @@ def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:
         raw.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(StoreUnavailableError, match="newer autoscope"):
         EmbeddedStore(path)
+
+
+def test_a_version_1_store_is_migrated_without_double_counting(tmp_path: Path) -> None:
+    path = tmp_path / "g.sqlite"
+    store = EmbeddedStore(path)
+    store.upsert(base_nodes())  # type: ignore[arg-type]
+    store.upsert(batch(0, 3))
+    store.close()
+    with sqlite3.connect(path) as raw:
+        rows = raw.execute("SELECT id, model_id FROM claims").fetchall()
+        raw.executemany("INSERT INTO edges VALUES ('Claim', ?, 'OF_MODEL', 'Model', ?)", rows)
+        raw.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    again = EmbeddedStore(path)
+    assert again.counts().relationships["OF_MODEL"] == 3
+    assert len([n for n in again.neighbours(Label.MODEL, "m") if n.rel is RelType.OF_MODEL]) == 3
+    again.close()
