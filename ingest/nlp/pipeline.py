@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import spacy
 from spacy.language import Language
+from spacy.attrs import SENT_START
 from spacy.tokens import Doc, Span
 
 from ingest.documents import Table
@@ -41,7 +42,7 @@ _METRIC = re.compile(
     re.I,
 )
 
-for _name in ("meta", "mentions", "quantities", "claims", "milestones", "signals", "sentences"):
+for _name in ("meta", "mentions", "quantities", "claims", "milestones", "signals", "sentences", "text"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -156,6 +157,14 @@ def _encode_one(model: Any, text: str) -> np.ndarray:
     return np.asarray(model.encode([text], normalize_embeddings=True, show_progress_bar=False)[0], dtype=np.float32)
 
 
+def _text(doc: Doc) -> str:
+    """The document's text, computed once (``Doc.text`` joins every token on each access)."""
+    if doc._.text is None:
+        doc._.text = doc.text
+    text: str = doc._.text
+    return text
+
+
 @cache
 def _registry(path: str | None) -> Registry:
     return default_registry() if path is None else load_registry(Path(path))
@@ -171,11 +180,13 @@ class SentenceSegmenter:
     """Sets sentence starts from our rules (see segment.py)."""
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = split_sentences(doc.text)
+        doc._.text = doc.text  # Doc.text rebuilds the string on every access
+        spans = split_sentences(doc._.text)
         doc._.sentences = spans
-        starts = {s for s, _ in spans}
-        for token in doc:
-            token.is_sent_start = token.i == 0 or token.idx in starts
+        if len(doc):
+            starts = {s for s, _ in spans}
+            flags = np.array([[1 if t.i == 0 or t.idx in starts else -1] for t in doc], dtype="int64")
+            doc.from_array([SENT_START], flags.view("uint64"))
         return doc
 
 
@@ -189,7 +200,7 @@ class MentionFinder:
         self.registry = registry
 
     def __call__(self, doc: Doc) -> Doc:
-        mentions = find_mentions(doc.text, self.registry)
+        mentions = find_mentions(_text(doc), self.registry)
         doc._.mentions = mentions
         if mentions:
             starts = [t.idx for t in doc]
@@ -210,7 +221,7 @@ def make_quantities(nlp: Language, name: str) -> QuantityFinder:
 class QuantityFinder:
     def __call__(self, doc: Doc) -> Doc:
         skip = [(m.start, m.end) for m in doc._.mentions or []]
-        doc._.quantities = find_quantities(doc.text, skip)
+        doc._.quantities = find_quantities(_text(doc), skip)
         return doc
 
 
@@ -247,7 +258,7 @@ class ClaimLinker:
         self.min_confidence = min_confidence
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = _text(doc)
         meta: dict[str, Any] = doc._.meta or {}
         mentions: list[Mention] = doc._.mentions or []
         quantities: list[Quantity] = doc._.quantities or []
@@ -462,10 +473,11 @@ class EventFinder:
             owners: list[int] = []
             for i, doc in enumerate(batch):
                 self._milestones(doc)
-                sentences: list[tuple[int, int]] = doc._.sentences or split_sentences(doc.text)
+                text = _text(doc)
+                sentences: list[tuple[int, int]] = doc._.sentences or split_sentences(text)
                 for s, e in sentences:
-                    if not is_table_line(doc.text[s:e]):
-                        units.append((doc.text[s:e], s, e))
+                    if not is_table_line(text[s:e]):
+                        units.append((text[s:e], s, e))
                         owners.append(i)
             for doc in batch:
                 doc._.signals = []
@@ -478,7 +490,7 @@ class EventFinder:
             yield from batch
 
     def _milestones(self, doc: Doc) -> None:
-        text = doc.text
+        text = _text(doc)
         claims: list[ExtractedClaim] = doc._.claims or []
         sentences: list[tuple[int, int]] = doc._.sentences or split_sentences(text)
         milestones: list[ExtractedMilestone] = []
@@ -520,13 +532,19 @@ def _milestone_claims(cue_end: int, sentence: str, claims: list[ExtractedClaim])
 
 # ---------------------------------------------------------------------------------------------
 def load_pipeline(use_embeddings: bool = True, embedding_model: str = "all-MiniLM-L6-v2",
-                  review_threshold: float = 0.7, registry_dir: Path | None = None) -> Language:  # fmt: skip
-    """Assemble the pipeline from config.cfg (with overrides)."""
+                  review_threshold: float = 0.7, registry_dir: Path | None = None,
+                  signal_embeddings: bool | None = None) -> Language:  # fmt: skip
+    """Assemble the pipeline from config.cfg (with overrides).
+
+    ``use_embeddings`` covers entity resolution and, unless ``signal_embeddings`` says otherwise,
+    automation-signal scoring.
+    """
+    signals = use_embeddings if signal_embeddings is None else signal_embeddings
     overrides: dict[str, Any] = {
         "components.autoscope_claims.use_embeddings": use_embeddings,
         "components.autoscope_claims.embedding_model": embedding_model,
         "components.autoscope_claims.review_threshold": review_threshold,
-        "components.autoscope_events.use_embeddings": use_embeddings,
+        "components.autoscope_events.use_embeddings": signals,
         "components.autoscope_events.embedding_model": embedding_model,
     }
     if registry_dir is not None:
@@ -581,4 +599,4 @@ class Extractor:
         """Stream extractions; each item is ``(text, meta)`` with optional publisher/published/tables."""
         docs = (self._doc(compose_text(text or "", meta.get("tables") or ()), meta) for text, meta in items)
         for doc in self.nlp.pipe(docs, batch_size=batch_size):
-            yield Extraction(doc.text, doc._.claims or [], doc._.milestones or [], doc._.signals or [])
+            yield Extraction(_text(doc), doc._.claims or [], doc._.milestones or [], doc._.signals or [])

@@ -20,7 +20,7 @@ from ingest.errors import InputFileError
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 _SEP = r"[\s\-_/.'’()]*"
-_CHUNK = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?%?")
+_CHUNK = re.compile(r"[^\W\d_]+|\d+(?:\.\d+)?%?")
 
 
 def norm(text: str) -> str:
@@ -98,9 +98,9 @@ class Registry:
     families: dict[str, Family] = field(default_factory=dict)
     benchmark_keys: dict[str, str] = field(default_factory=dict)
     model_keys: dict[str, str] = field(default_factory=dict)
-    benchmark_pattern: re.Pattern[str] = re.compile(r"(?!x)x")
-    model_pattern: re.Pattern[str] = re.compile(r"(?!x)x")
-    family_root_pattern: re.Pattern[str] = re.compile(r"(?!x)x")
+    benchmark_pattern: AliasMatcher = field(default_factory=lambda: AliasMatcher({}))
+    model_pattern: AliasMatcher = field(default_factory=lambda: AliasMatcher({}))
+    family_root_pattern: AliasMatcher = field(default_factory=lambda: AliasMatcher({}))
     family_roots: dict[str, str] = field(default_factory=dict)
     loose_roots: frozenset[str] = frozenset()
 
@@ -127,26 +127,40 @@ def _read_yaml(path: Path) -> Any:
 _MODEL_TAIL = r"(?!\s+(?:Lite|Mini|mini|Pro|Max|Turbo|Flash|Plus|Ultra|Nano|nano|Heavy|Air|Preview|Exp|Base|Distill)\b)"
 
 
-def _alternation(names: dict[str, bool], tail: str = "") -> re.Pattern[str]:
-    """One pattern for many names, longest first, each with its own case rule."""
-    parts = []
-    for name in sorted(names, key=len, reverse=True):
-        body = alias_regex(name)
-        parts.append(body if names[name] else f"(?i:{body})")
-    if not parts:
-        return re.compile(r"(?!x)x")
-    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(parts) + r")(?![A-Za-z0-9]|-[A-Za-z0-9]|\.\d)" + tail)
+_WORD_START = re.compile(r"(?<![^\W_])(?:[^\W\d_]+|\d+(?:\.\d+)?%?)")
 
 
-def _alternation_open(names: dict[str, bool]) -> re.Pattern[str]:
-    """Like :func:`_alternation` but the match may be followed by a variant suffix."""
-    parts = []
-    for name in sorted(names, key=len, reverse=True):
-        body = alias_regex(name)
-        parts.append(body if names[name] else f"(?i:{body})")
-    if not parts:
-        return re.compile(r"(?!x)x")
-    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(parts) + r")(?![A-Za-z0-9])")
+class AliasMatcher:
+    """Finds many aliases fast: candidates are looked up by their first word, then matched in place.
+
+    Same results as one big alternation (longest alias first, leftmost, non-overlapping),
+    without trying every alias at every character.
+    """
+
+    def __init__(self, names: dict[str, bool], tail: str = "", open_end: bool = False) -> None:
+        end = r"(?![A-Za-z0-9])" if open_end else r"(?![A-Za-z0-9]|-[A-Za-z0-9]|\.\d)" + tail
+        self._index: dict[str, list[re.Pattern[str]]] = {}
+        for name in sorted(names, key=len, reverse=True):
+            chunks = _CHUNK.findall(name)
+            if not chunks:
+                continue
+            body = alias_regex(name)
+            pattern = re.compile((body if names[name] else f"(?i:{body})") + end)
+            self._index.setdefault(chunks[0].lower(), []).append(pattern)
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        found: list[re.Match[str]] = []
+        last_end = 0
+        for word in _WORD_START.finditer(text):
+            if word.start() < last_end:
+                continue
+            for pattern in self._index.get(word.group().lower(), ()):
+                m = pattern.match(text, word.start())
+                if m:
+                    found.append(m)
+                    last_end = m.end()
+                    break
+        return found
 
 
 def _benchmarks(raw: list[dict[str, Any]], registry: Registry, source: Path) -> None:
@@ -246,8 +260,8 @@ def load_registry(data_dir: Path = DATA_DIR) -> Registry:
     for m in registry.models.values():
         for name in (m.name, *m.aliases):
             model_names[name] = case_sensitive(name)
-    registry.benchmark_pattern = _alternation(bench_names)
-    registry.model_pattern = _alternation(model_names, _MODEL_TAIL)
+    registry.benchmark_pattern = AliasMatcher(bench_names)
+    registry.model_pattern = AliasMatcher(model_names, _MODEL_TAIL)
     roots: dict[str, bool] = {}
     for b in registry.benchmarks.values():
         for term in b.family_terms:
@@ -258,7 +272,7 @@ def load_registry(data_dir: Path = DATA_DIR) -> Registry:
                     roots.setdefault(name, case_sensitive(name))
                     registry.family_roots.setdefault(norm(name), b.id)
     registry.loose_roots = frozenset(norm(t) for b in registry.benchmarks.values() for t in b.family_terms)
-    registry.family_root_pattern = _alternation_open(roots)
+    registry.family_root_pattern = AliasMatcher(roots, open_end=True)
     return registry
 
 
