@@ -62,8 +62,22 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_STR = json.encoder.encode_basestring  # the C escaper json.dumps(ensure_ascii=False) uses for strings
+_PAIR = "{}:{}".format
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON, byte-identical to ``json.dumps(ensure_ascii=False)``; lists and dicts of strings
+    (authors, categories, extra) take a C-only path, as this runs for every stored document."""
+    try:
+        if type(value) is list:
+            return "[" + ",".join(map(_STR, value)) + "]"
+        if type(value) is dict:
+            return "{" + ",".join(map(_PAIR, map(_STR, value), map(_STR, value.values()))) + "}"
+    except TypeError:  # not all strings
+        pass
+    return _ENCODE(value)
 
 
 @dataclass
@@ -153,7 +167,7 @@ class DocStore:
             found.update(self._conn.execute(sql, chunk).fetchall())
         return found
 
-    def commit(self, source: str, docs: Sequence[SourceDocument], cursor: str | None | object = _KEEP) -> PageOutcome:
+    def commit(self, source: str, docs: Sequence[SourceDocument], cursor: str | object | None = _KEEP) -> PageOutcome:
         """Store a page of documents and (optionally) the source's new cursor in one transaction."""
         by_id = {d.doc_id: d for d in docs}
         now = _now()
@@ -185,7 +199,7 @@ class DocStore:
             d.url,
             d.title,
             d.text,
-            _dumps([t.model_dump() for t in d.tables]),
+            _dumps([t.model_dump() for t in d.tables]) if d.tables else "[]",
             d.published.isoformat() if d.published else None,
             d.updated.isoformat() if d.updated else None,
             _dumps(d.authors),

@@ -76,7 +76,7 @@ def run_source(
         elif cursor is _NO_CURSOR:
             outcome = docstore.commit(source.name, docs)
         else:
-            outcome = docstore.commit(source.name, docs, cursor=cursor)  # type: ignore[arg-type]
+            outcome = docstore.commit(source.name, docs, cursor=cursor)
         summary.new += len(outcome.new)
         summary.updated += len(outcome.updated)
         summary.unchanged += len(outcome.unchanged)
