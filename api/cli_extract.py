@@ -60,7 +60,7 @@ def jsonl_items(stream: IO[bytes], source: str) -> Iterator[tuple[str, dict[str,
             err.print(f"{source}:{number}: skipped: invalid JSON ({e.msg})", highlight=False, markup=False)
             continue
         if not isinstance(obj, dict) or "id" not in obj:
-            err.print(f"{source}:{number}: skipped: expected an object with an \"id\"", highlight=False, markup=False)
+            err.print(f'{source}:{number}: skipped: expected an object with an "id"', highlight=False, markup=False)
             continue
         text = obj.get("text")
         published = None

@@ -54,7 +54,8 @@ class Counts:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def row(self, name: str) -> str:
-        return f"{name:<22} P={self.precision:.3f}  R={self.recall:.3f}  F1={self.f1:.3f}  (tp={self.tp} fp={self.fp} fn={self.fn})"
+        counts = f"(tp={self.tp} fp={self.fp} fn={self.fn})"
+        return f"{name:<22} P={self.precision:.3f}  R={self.recall:.3f}  F1={self.f1:.3f}  {counts}"
 
 
 @dataclass
@@ -97,7 +98,9 @@ def _same_setting(gold: str | None, pred: str | None) -> bool:
     return g == p or (bool(g) and g <= p)
 
 
-def match_claims(gold: list[dict[str, Any]], pred: list[ExtractedClaim], reg: Registry) -> tuple[list[tuple[dict[str, Any], ExtractedClaim]], list[dict[str, Any]], list[ExtractedClaim]]:  # noqa: E501
+def match_claims(
+    gold: list[dict[str, Any]], pred: list[ExtractedClaim], reg: Registry
+) -> tuple[list[tuple[dict[str, Any], ExtractedClaim]], list[dict[str, Any]], list[ExtractedClaim]]:
     used: set[int] = set()
     hits: list[tuple[dict[str, Any], ExtractedClaim]] = []
     missed: list[dict[str, Any]] = []
@@ -152,7 +155,8 @@ def evaluate(passages: list[dict[str, Any]], extractor: Extractor, reg: Registry
             report.errors.append(f"{passage['id']}: MISSED {g['model']} | {g['benchmark']} | {g['value']}")
         for p in extra:
             report.errors.append(
-                f"{passage['id']}: WRONG  {p.model} | {p.benchmark} | {p.value} {p.unit} ({p.rule}) :: {p.sentence[:120]}"
+                f"{passage['id']}: WRONG  {p.model} | {p.benchmark} | {p.value} {p.unit} ({p.rule})"
+                f" :: {p.sentence[:100]}"
             )
         report.milestones.add(_match_kinds([m["kind"] for m in passage.get("milestones") or []],
                                            [m.kind for m in result.milestones]))  # fmt: skip

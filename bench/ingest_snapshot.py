@@ -47,10 +47,25 @@ TARGET_RECORDS_PER_S = 20_000
 TARGET_RSS_MB = 500.0
 RSS_GROWTH_MB = 64.0  # "independent of file size": the full run may use at most this much more than 1/4
 TARGET_CATS = ("cs.AI", "cs.LG", "cs.CL")
-OTHER_CATS = ("math.PR", "math.CO", "hep-th", "hep-ph", "cond-mat.str-el", "astro-ph.GA", "q-bio.NC", "stat.ME",
-              "cs.CV", "cs.CR", "cs.DS", "physics.optics", "econ.EM", "eess.SP", "quant-ph", "gr-qc")
-LICENSES = ("http://arxiv.org/licenses/nonexclusive-distrib/1.0/", "http://creativecommons.org/licenses/by/4.0/",
-            None)
+OTHER_CATS = (
+    "math.PR",
+    "math.CO",
+    "hep-th",
+    "hep-ph",
+    "cond-mat.str-el",
+    "astro-ph.GA",
+    "q-bio.NC",
+    "stat.ME",
+    "cs.CV",
+    "cs.CR",
+    "cs.DS",
+    "physics.optics",
+    "econ.EM",
+    "eess.SP",
+    "quant-ph",
+    "gr-qc",
+)
+LICENSES = ("http://arxiv.org/licenses/nonexclusive-distrib/1.0/", "http://creativecommons.org/licenses/by/4.0/", None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -64,26 +79,31 @@ class Synth:
         syll = ("ka", "lo", "mi", "ne", "ru", "ta", "ve", "zo", "pri", "sten", "gra", "dol", "fen", "quo", "bar", "lis")
         self.words = ["".join(self.rng.choices(syll, k=self.rng.randint(1, 4))) for _ in range(4000)]
         self.first = [w.capitalize() for w in self.words[:400]]
-        self.last = [w.capitalize() + s for w, s in zip(self.words[400:1200], ("", "son", "ova", "ez") * 200,
-                                                           strict=True)]
+        self.last = [
+            w.capitalize() + s for w, s in zip(self.words[400:1200], ("", "son", "ova", "ez") * 200, strict=True)
+        ]
 
     def record(self, i: int, n: int) -> dict[str, Any]:
         rng = self.rng
         start = datetime(2007, 4, 1) + timedelta(seconds=int(i / n * 18.5 * 365 * 86400))
-        arxiv_id = (f"math/{(i // 1000) % 10000:04d}{i % 1000:03d}" if i % 53 == 0
-                    else f"{start:%y%m}.{i % 100000:05d}")
+        arxiv_id = f"math/{(i // 1000) % 10000:04d}{i % 1000:03d}" if i % 53 == 0 else f"{start:%y%m}.{i % 100000:05d}"
         versions, when = [], start
         for v in range(rng.choice((1, 1, 1, 2, 2, 3))):
             when += timedelta(days=rng.randint(0, 90) if v else 0, seconds=rng.randint(0, 86399))
-            versions.append({"version": f"v{v + 1}",
-                             "created": f"{when:%a}, {when.day} {when:%b %Y %H:%M:%S} GMT"})
+            versions.append({"version": f"v{v + 1}", "created": f"{when:%a}, {when.day} {when:%b %Y %H:%M:%S} GMT"})
         cats = [rng.choice(TARGET_CATS) if rng.random() < 0.4 else rng.choice(OTHER_CATS)]
         cats += rng.sample(OTHER_CATS, rng.choice((0, 0, 1, 2)))
-        people = [[rng.choice(self.last), rng.choice(self.first) + " " + chr(65 + rng.randrange(26)) + ".",
-                   "Jr" if rng.random() < 0.01 else ""] for _ in range(rng.randint(2, 8))]
+        people = [
+            [
+                rng.choice(self.last),
+                rng.choice(self.first) + " " + chr(65 + rng.randrange(26)) + ".",
+                "Jr" if rng.random() < 0.01 else "",
+            ]
+            for _ in range(rng.randint(2, 8))
+        ]
         names = [f"{p[1]} {p[0]}" for p in people]
         words = rng.choices(self.words, k=rng.randint(100, 160))
-        lines = [" ".join(words[j:j + 12]) for j in range(0, len(words), 12)]
+        lines = [" ".join(words[j : j + 12]) for j in range(0, len(words), 12)]
         title = " ".join(rng.choices(self.words, k=rng.randint(6, 14))).capitalize()
         cut = title.find(" ", 50)
         return {
@@ -126,8 +146,14 @@ def write_snapshot(path: Path, records: int, seed: int, compress: bool) -> float
 
 
 def progress_bar() -> Progress:
-    return Progress(TextColumn("[bold]{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[rate]:>20}"), TimeElapsedColumn(), console=console)
+    return Progress(
+        TextColumn("[bold]{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]:>20}"),
+        TimeElapsedColumn(),
+        console=console,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,8 +170,9 @@ def ingest(args: argparse.Namespace) -> dict[str, Any]:
     from ingest.runner import RunSummary, run_source
     from ingest.sources.snapshot import snapshot_source
 
-    source = snapshot_source(args.child, categories=args.categories or None, since=args.since,
-                             checkpoint_every=args.checkpoint_every)
+    source = snapshot_source(
+        args.child, categories=args.categories or None, since=args.since, checkpoint_every=args.checkpoint_every
+    )
     profiler = cProfile.Profile() if args.profile else None
     with DocStore(args.db) as store, progress_bar() as progress:
         task = progress.add_task(f"ingesting {Path(args.child).name}", total=args.records, rate="")
@@ -172,15 +199,36 @@ def ingest(args: argparse.Namespace) -> dict[str, Any]:
     stats = source.stats
     if summary.errors or stored != stats.kept or summary.new != stats.kept:
         raise SystemExit(f"wrong result: {summary.as_dict()} stored={stored} stats={stats}")
-    return {"records": stats.lines, "kept": stats.kept, "stored": stored, "skipped": len(summary.skipped),
-            "seconds": seconds, "cpu_seconds": cpu_seconds, "peak_rss_mb": peak_rss_mb(),
-            "load": max(load_before, os.getloadavg()[0])}
+    return {
+        "records": stats.lines,
+        "kept": stats.kept,
+        "stored": stored,
+        "skipped": len(summary.skipped),
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "peak_rss_mb": peak_rss_mb(),
+        "load": max(load_before, os.getloadavg()[0]),
+    }
 
 
 def run_child(args: argparse.Namespace, snapshot: Path, records: int, db: Path) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "bench.ingest_snapshot", "--child", str(snapshot), "--db", str(db),
-           "--records", str(records), "--checkpoint-every", str(args.checkpoint_every),
-           "--page-size", str(args.page_size), "--categories", args.categories]
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.ingest_snapshot",
+        "--child",
+        str(snapshot),
+        "--db",
+        str(db),
+        "--records",
+        str(records),
+        "--checkpoint-every",
+        str(args.checkpoint_every),
+        "--page-size",
+        str(args.page_size),
+        "--categories",
+        args.categories,
+    ]
     if args.since:
         cmd += ["--since", args.since]
     if args.profile and records == args.records:
@@ -202,25 +250,47 @@ def verdict(ok: bool) -> str:
 def report(results: list[tuple[str, dict[str, Any]]], with_quarter: bool) -> bool:
     out = Console() if sys.stdout.isatty() else Console(width=150)
     table = Table(title="Snapshot ingest, end to end (run_source + DocStore, one process each)", title_justify="left")
-    for col in ("run", "records", "stored", "seconds", "records/s", "stored docs/s", "CPU s", "records/CPU-s",
-                "peak RSS MB", "load avg"):
+    for col in (
+        "run",
+        "records",
+        "stored",
+        "seconds",
+        "records/s",
+        "stored docs/s",
+        "CPU s",
+        "records/CPU-s",
+        "peak RSS MB",
+        "load avg",
+    ):
         table.add_column(col, justify="left" if col == "run" else "right")
     for name, r in results:
-        table.add_row(name, f"{r['records']:,}", f"{r['stored']:,}", f"{r['seconds']:.1f}",
-                      f"{r['records'] / r['seconds']:,.0f}", f"{r['stored'] / r['seconds']:,.0f}",
-                      f"{r['cpu_seconds']:.1f}", f"{r['records'] / r['cpu_seconds']:,.0f}",
-                      f"{r['peak_rss_mb']:,.0f}", f"{r['load']:.1f}")
+        table.add_row(
+            name,
+            f"{r['records']:,}",
+            f"{r['stored']:,}",
+            f"{r['seconds']:.1f}",
+            f"{r['records'] / r['seconds']:,.0f}",
+            f"{r['stored'] / r['seconds']:,.0f}",
+            f"{r['cpu_seconds']:.1f}",
+            f"{r['records'] / r['cpu_seconds']:,.0f}",
+            f"{r['peak_rss_mb']:,.0f}",
+            f"{r['load']:.1f}",
+        )
     out.print(table)
     full = results[-1][1]
     rate, cpu_rate = full["records"] / full["seconds"], full["records"] / full["cpu_seconds"]
     rate_ok = rate >= TARGET_RECORDS_PER_S
     out.print(f"throughput: {rate:,.0f} records/s wall clock (target >= {TARGET_RECORDS_PER_S:,}) {verdict(rate_ok)}")
-    out.print(f"  per CPU-second of the (single-threaded) run: {cpu_rate:,.0f} records/s "
-              f"{verdict(cpu_rate >= TARGET_RECORDS_PER_S)}")
+    out.print(
+        f"  per CPU-second of the (single-threaded) run: {cpu_rate:,.0f} records/s "
+        f"{verdict(cpu_rate >= TARGET_RECORDS_PER_S)}"
+    )
     if full["cpu_seconds"] < 0.8 * full["seconds"]:
         share = full["cpu_seconds"] / full["seconds"]
-        out.print(f"  [yellow]the run had the CPU {share:.0%} of the time (load average {full['load']:.1f} on "
-                  f"{os.cpu_count()} CPUs): the wall-clock figure is depressed by other work[/yellow]")
+        out.print(
+            f"  [yellow]the run had the CPU {share:.0%} of the time (load average {full['load']:.1f} on "
+            f"{os.cpu_count()} CPUs): the wall-clock figure is depressed by other work[/yellow]"
+        )
     rss_ok = all(r["peak_rss_mb"] < TARGET_RSS_MB for _, r in results)
     figures = ", ".join(f"{n} {r['peak_rss_mb']:,.0f} MB" for n, r in results)
     out.print(f"peak RSS: {figures} (target < {TARGET_RSS_MB:,.0f} MB) {verdict(rss_ok)}")
@@ -228,14 +298,19 @@ def report(results: list[tuple[str, dict[str, Any]]], with_quarter: bool) -> boo
     if with_quarter:
         growth = full["peak_rss_mb"] - results[0][1]["peak_rss_mb"]
         flat_ok = growth < RSS_GROWTH_MB
-        out.print(f"RSS growth from 1/4 to the full file: {growth:+,.0f} MB "
-                  f"(independent of size if < {RSS_GROWTH_MB:.0f} MB) {verdict(flat_ok)}")
+        out.print(
+            f"RSS growth from 1/4 to the full file: {growth:+,.0f} MB "
+            f"(independent of size if < {RSS_GROWTH_MB:.0f} MB) {verdict(flat_ok)}"
+        )
     return rate_ok and rss_ok and flat_ok
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m bench.ingest_snapshot", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bench.ingest_snapshot",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--records", type=int, default=1_000_000, help="records in the synthetic snapshot (1,000,000)")
     p.add_argument("--categories", default=",".join(TARGET_CATS), help="category filter (cs.AI,cs.LG,cs.CL; ~40%%)")
     p.add_argument("--since", default=None, help="date filter YYYY-MM-DD (none)")
@@ -265,8 +340,10 @@ def main(argv: list[str] | None = None) -> int:
         for name, n in sizes:
             snapshot = work / f"snapshot-{n}{suffix}"
             secs = write_snapshot(snapshot, n, args.seed, args.gzip)
-            console.print(f"[dim]{snapshot.name}: {n:,} records, {snapshot.stat().st_size / 1e6:,.0f} MB "
-                          f"written in {secs:.1f}s[/dim]")
+            console.print(
+                f"[dim]{snapshot.name}: {n:,} records, {snapshot.stat().st_size / 1e6:,.0f} MB "
+                f"written in {secs:.1f}s[/dim]"
+            )
             results.append((name, run_child(args, snapshot, n, work / f"docs-{n}.db")))
             snapshot.unlink()
         ok = report(results, not args.no_quarter)

@@ -29,7 +29,9 @@ def upsert_nodes(label: Label, kind_label: Label | None = None) -> str:
         extra = f" REMOVE n:{others} SET n:{kind_label.value}"
     fields = TEMPORAL_FIELDS[label]
     converted = "".join(
-        f", n.{name} = {kind}(row.props.{name})" for name, kind in fields.items() if name not in ("recorded_at", "superseded_at")
+        f", n.{name} = {kind}(row.props.{name})"
+        for name, kind in fields.items()
+        if name not in ("recorded_at", "superseded_at")
     )
     created = "datetime(row.recorded_at)" if "recorded_at" in fields else "null"
     return (

@@ -49,8 +49,8 @@ def _env(service: dict[str, Any]) -> dict[str, str]:
 def _dockerfile() -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) pairs, with continuation lines joined and comments dropped."""
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-    text = re.sub(r"\\\n", " ", "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#")))
-    return [(p[0].upper(), p[1] if len(p) > 1 else "") for l in text.splitlines() if (p := l.strip().split(None, 1))]
+    text = re.sub(r"\\\n", " ", "\n".join(ln for ln in text.splitlines() if not ln.lstrip().startswith("#")))
+    return [(p[0].upper(), p[1] if len(p) > 1 else "") for ln in text.splitlines() if (p := ln.strip().split(None, 1))]
 
 
 def _final_stage() -> list[tuple[str, str]]:

@@ -72,7 +72,9 @@ def find_milestones(sentence: str, offset: int, horizon_minutes: Sequence[float]
                 elif "more than half" in m.group().lower():
                     threshold = 50.0
                 if kind == "horizon_crossed":
-                    passed = [t for t in _events()["horizon_thresholds_minutes"] if any(v >= t for v in horizon_minutes)]
+                    passed = [
+                        t for t in _events()["horizon_thresholds_minutes"] if any(v >= t for v in horizon_minutes)
+                    ]
                     if not passed:
                         continue
                     threshold = float(max(passed))

@@ -168,7 +168,7 @@ def _cued(text: str, m: Mention, sentence_start: int, strong_only: bool = False)
     With ``strong_only``, a plain coordination ("and o1", "with o1") does not count.
     """
     found = _COMPARISON.search(text[max(sentence_start, m.start - 60) : m.start])
-    return bool(found) and not (strong_only and found.group("weak"))
+    return found is not None and not (strong_only and found.group("weak"))
 
 
 def _model_for(
@@ -300,9 +300,13 @@ def _setting(text: str, start: int, end: int, sentence: tuple[int, int], parts: 
 def _update_context(text: str, sentence: tuple[int, int], parts: _Parts, ctx: Context) -> None:
     line = text[sentence[0] : sentence[1]].strip()
     ctx.sentences_seen += 1
-    if ctx.sentences_seen == 1 and len({b.entity_id or b.text for b in parts.benchmarks}) == 1 and (
-        re.search(r"\b(?:leaderboard|results?|update|scores|standings|rankings?|evaluation)\b", line, re.I)
-        or len(line) <= len(parts.benchmarks[0].text) + 3
+    if (
+        ctx.sentences_seen == 1
+        and len({b.entity_id or b.text for b in parts.benchmarks}) == 1
+        and (
+            re.search(r"\b(?:leaderboard|results?|update|scores|standings|rankings?|evaluation)\b", line, re.I)
+            or len(line) <= len(parts.benchmarks[0].text) + 3
+        )
     ):
         ctx.topic_benchmark = parts.benchmarks[0]
     models = [m for m in parts.models if not _cued(text, m, sentence[0])]

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 import spacy
+from spacy.attrs import SENT_START  # type: ignore[import-not-found]
 from spacy.language import Language
-from spacy.attrs import SENT_START
 from spacy.tokens import Doc, Span
 
 from ingest.documents import Table
@@ -186,7 +186,7 @@ class SentenceSegmenter:
         if len(doc):
             starts = {s for s, _ in spans}
             flags = np.array([[1 if t.i == 0 or t.idx in starts else -1] for t in doc], dtype="int64")
-            doc.from_array([SENT_START], flags.view("uint64"))
+            doc.from_array([SENT_START], flags.view("uint64"))  # type: ignore[arg-type]
         return doc
 
 
@@ -303,7 +303,9 @@ class ClaimLinker:
         models = [m for m in inside if m.kind == "model"]
         line = text[line_start:table_start]
         if not benches:
-            named = re.match(r"\s*(?:Table\s+\d+[.:]\s*)?(?P<name>[A-Z][A-Za-z0-9]*(?:[A-Z][A-Za-z0-9]*|-[A-Za-z0-9]+)+)\b", line)
+            named = re.match(
+                r"\s*(?:Table\s+\d+[.:]\s*)?(?P<name>[A-Z][A-Za-z0-9]*(?:[A-Z][A-Za-z0-9]*|-[A-Za-z0-9]+)+)\b", line
+            )
             if named and re.search(r"[a-z][A-Z]|-|Bench|Eval|Arena|QA", named.group("name")):
                 start = line_start + named.start("name")
                 benches = [Mention(start, start + len(named.group("name")), named.group("name"), "benchmark", None,
@@ -484,8 +486,8 @@ class EventFinder:
             for hit, owner in self.scorer.score_owned(units, owners):
                 batch[owner]._.signals.append(
                     ExtractedSignal(
-                        hit.kind, hit.score, batch[owner].text[hit.start : hit.end], hit.start, hit.end, hit.details
-                    )  # fmt: skip
+                        hit.kind, hit.score, _text(batch[owner])[hit.start : hit.end], hit.start, hit.end, hit.details
+                    )
                 )
             yield from batch
 
@@ -509,9 +511,15 @@ class EventFinder:
                 seen.add(key)
                 milestones.append(
                     ExtractedMilestone(
-                        hit.kind, first.model if first else None, first.benchmark if first else None,
-                        hit.threshold, text[start:end], start, end, refs,
-                    )  # fmt: skip
+                        hit.kind,
+                        first.model if first else None,
+                        first.benchmark if first else None,
+                        hit.threshold,
+                        text[start:end],
+                        start,
+                        end,
+                        refs,
+                    )
                 )
         doc._.milestones = milestones
 

@@ -28,7 +28,8 @@ _MASTER = re.compile(
     rf"|(?P<m>\d+(?:\.\d+)?)\s*(?:minutes?|mins?)\b"
     rf"|(?P<wk>\d+(?:\.\d+)?)\s*work[- ]?weeks?\b)"
     rf"|(?P<money>\$\s?(?P<usd>{_NUM})(?:\s*(?P<mult>[KkMmBb]\b|thousand|million|billion))?)"
-    rf"|(?P<pct>(?P<pn>{_NUM}){_PERR}\s*(?:%|\s?percent\b|\s?per cent\b)(?:\s*(?:±|\+/-|\u00b1)\s*(?P<perr2>\d+(?:\.\d+)?)\s*%?)?)"
+    rf"|(?P<pct>(?P<pn>{_NUM}){_PERR}\s*(?:%|\s?percent\b|\s?per cent\b)"
+    r"(?:\s*(?:±|\+/-|\u00b1)\s*(?P<perr2>\d+(?:\.\d+)?)\s*%?)?)"
     rf"|(?P<mul>(?P<xn>\d+(?:\.\d+)?)\s?[x×](?![A-Za-z0-9]))"
     rf"|(?P<bare>(?<![\w.@$/^])(?P<bn>{_NUM}){_BERR}(?![\w%]|\.\d|\s?[x×](?![A-Za-z0-9])))"
 )
@@ -161,7 +162,7 @@ def _blocked(text: str, q: Quantity, before: str, after: str) -> str | None:
         if re.search(r"\d\s*[–-]\s*$", before) or re.match(r"\s*[–-]\s*\d", after):
             return "a range or span, not one score"
         later = re.match(r"\s*(?:[A-Za-z\-]+\s+){1,3}", rest)
-        if "." not in q.text and later and _cue("count_nouns").match(rest[later.end():]):
+        if "." not in q.text and later and _cue("count_nouns").match(rest[later.end() :]):
             return "a count, not a score"
         if _cue("count_nouns").match(rest.strip()) or re.match(r"\s*-\s*(?:shot|way|step|token|hop)", after, re.I):
             return "a count, not a score"

@@ -7,6 +7,7 @@ and common words match case-sensitively so prose ("math", "drop") is not taken f
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,7 +40,7 @@ def alias_regex(alias: str) -> str:
     if not chunks:
         return re.escape(alias)
     out = re.escape(chunks[0])
-    for prev, chunk in zip(chunks, chunks[1:], strict=False):
+    for prev, chunk in itertools.pairwise(chunks):
         # "GPT-4o" must not match "GPT-4 o"; letters after digits inside a token stay glued when they were glued.
         glued = alias.find(prev + chunk) >= 0
         out += (r"[\-_]?" if glued else _SEP) + re.escape(chunk)

@@ -178,7 +178,24 @@ _SNAPSHOT = re.compile(
 )
 
 
-_VARIANT_WORDS = frozenset("lite mini pro max flash nano turbo plus ultra air heavy base distill preview".split())
+_VARIANT_WORDS = frozenset(
+    [
+        "lite",
+        "mini",
+        "pro",
+        "max",
+        "flash",
+        "nano",
+        "turbo",
+        "plus",
+        "ultra",
+        "air",
+        "heavy",
+        "base",
+        "distill",
+        "preview",
+    ]
+)
 
 
 def _variants(name: str) -> frozenset[str]:

@@ -146,7 +146,9 @@ _METRIC_HEADER = re.compile(
 )
 
 
-_VARIANT_WORD = re.compile(r"^[\s\-]*(?:Lite|Mini|mini|Pro|Max|Turbo|Flash|Plus|Ultra|Nano|nano|Heavy|Air|Instruct|Base)\b")
+_VARIANT_WORD = re.compile(
+    r"^[\s\-]*(?:Lite|Mini|mini|Pro|Max|Turbo|Flash|Plus|Ultra|Nano|nano|Heavy|Air|Instruct|Base)\b"
+)
 
 
 def _whole_name(cell: Cell, mention: Mention) -> Mention:
@@ -235,12 +237,13 @@ def table_links(
     else:
         head_models = {j: first(head[j], ("model", "scaffold")) for j in value_cols}
         bench_col = max(
-            label_cols, key=lambda j: sum(first(r.cells[j], ("benchmark",)) is not None for r in body if j < len(r.cells))
+            label_cols,
+            key=lambda j: sum(first(r.cells[j], ("benchmark",)) is not None for r in body if j < len(r.cells)),
         )
         if sum(m is not None for m in head_models.values()) * 2 >= len(value_cols):
             links = _models_as_columns(body, head, value_cols, bench_col, head_models, first, caption, notes)
         elif caption.model is not None:
-            only = dict.fromkeys(value_cols, caption.model)
+            only: dict[int, Mention | None] = dict.fromkeys(value_cols, caption.model)
             links = _models_as_columns(body, head, value_cols, bench_col, only, first, caption, notes, True)
         else:
             links = []

@@ -25,7 +25,7 @@ from typing import Any
 
 import arxiv
 from arxiv import _feed as arxiv_feed
-from lxml import etree  # type: ignore[import-untyped]  # no stubs; see report
+from lxml import etree
 from pydantic import ValidationError
 
 from graph.settings import Settings

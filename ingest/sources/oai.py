@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
-from lxml import etree  # type: ignore[import-untyped]  # no stubs; see report
+from lxml import etree
 from pydantic import ValidationError
 
 from graph.settings import Settings

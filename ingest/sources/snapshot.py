@@ -51,8 +51,9 @@ log = logging.getLogger(__name__)
 _GZIP_MAGIC = b"\x1f\x8b"
 _READ_BUFFER = 1 << 20
 _ID = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
-_MONTHS = {m: i + 1 for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
-                                            "Nov", "Dec"))}
+_MONTHS = {
+    m: i + 1 for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"))
+}
 _EARLIEST = date(1990, 1, 1)
 _CATEGORIES_KEY = b'"categories":"'
 _EXTRA_FIELDS = ("submitter", "comments", "journal-ref", "doi", "report-no", "license", "update_date")
@@ -385,15 +386,23 @@ def _authors(parsed: Any, raw: Any) -> list[str]:
         if type(entry) is not list or not entry:
             continue
         last, first, suffix = entry[:3] if len(entry) >= 3 else [*entry, "", ""][:3]
-        if (type(last) is str and type(first) is str and type(suffix) is str
-                and (name := " ".join(f"{first} {last} {suffix}".split()))):
+        if (
+            type(last) is str
+            and type(first) is str
+            and type(suffix) is str
+            and (name := " ".join(f"{first} {last} {suffix}".split()))
+        ):
             names.append(name)
     if names or not isinstance(raw, str):
         return names
     return [n for n in (" ".join(p.split()) for p in re.split(r",|\band\b", raw)) if n]
 
 
-def snapshot_source(path: Path | str, categories: Iterable[str] | str | None = None, since: date | str | None = None,
-                    checkpoint_every: int = 5000) -> SnapshotSource:
+def snapshot_source(
+    path: Path | str,
+    categories: Iterable[str] | str | None = None,
+    since: date | str | None = None,
+    checkpoint_every: int = 5000,
+) -> SnapshotSource:
     """The CLI's entry point: a snapshot source over ``path`` with optional filters."""
     return SnapshotSource(path, categories=categories, since=since, checkpoint_every=checkpoint_every)

@@ -26,8 +26,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def doc(i: int, text: str = "abstract", version: str = "v1") -> SourceDocument:
     return SourceDocument(
-        doc_id=f"arxiv:2501.{i:05d}", source="test", title=f"Paper {i}", text=text, version=version,
-        published=date(2025, 1, 2), authors=["Ada Lovelace"], categories=["cs.AI"],
+        doc_id=f"arxiv:2501.{i:05d}",
+        source="test",
+        title=f"Paper {i}",
+        text=text,
+        version=version,
+        published=date(2025, 1, 2),
+        authors=["Ada Lovelace"],
+        categories=["cs.AI"],
         tables=[Table(caption="Results", header=["Model", "SWE-bench Verified"], rows=[["X", "70.1"]])],
     )
 
@@ -115,7 +121,7 @@ def test_run_totals_accumulate(store: DocStore) -> None:
 def test_not_a_document_store(tmp_path: Path) -> None:
     bad = tmp_path / "documents.sqlite"
     bad.write_bytes(b"\x00garbage" * 1000)
-    with pytest.raises(DocStoreError, match="documents.sqlite"):
+    with pytest.raises(DocStoreError, match=r"documents\.sqlite"):
         DocStore(bad)
 
 
@@ -138,8 +144,12 @@ WRITER = textwrap.dedent(
 
 def test_killed_mid_commit_the_store_and_cursor_agree(tmp_path: Path) -> None:
     path = tmp_path / "documents.sqlite"
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.stdout is not None
     pages = 0
     deadline = time.monotonic() + 60

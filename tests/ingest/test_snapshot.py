@@ -56,12 +56,20 @@ def synthetic(path: Path, n: int, seed: int = 3) -> Path:
     with path.open("w", encoding="utf-8") as out:
         for i in range(n):
             rec = {
-                "id": f"2301.{i:05d}", "submitter": "Ada Example", "authors": "Ada Example and Bo Sample",
-                "title": " ".join(rng.choices(words, k=8)), "comments": None, "journal-ref": None, "doi": None,
-                "report-no": None, "categories": "cs.LG", "license": None,
+                "id": f"2301.{i:05d}",
+                "submitter": "Ada Example",
+                "authors": "Ada Example and Bo Sample",
+                "title": " ".join(rng.choices(words, k=8)),
+                "comments": None,
+                "journal-ref": None,
+                "doi": None,
+                "report-no": None,
+                "categories": "cs.LG",
+                "license": None,
                 "abstract": "  " + " ".join(rng.choices(words, k=60)) + "\n",
                 "versions": [{"version": "v1", "created": "Tue, 3 Jan 2023 10:00:00 GMT"}],
-                "update_date": "2023-01-04", "authors_parsed": [["Example", "Ada", ""], ["Sample", "Bo", ""]],
+                "update_date": "2023-01-04",
+                "authors_parsed": [["Example", "Ada", ""], ["Sample", "Bo", ""]],
             }
             out.write(json.dumps(rec, separators=(",", ":")) + "\n")
     return path
@@ -112,8 +120,15 @@ def test_every_field_is_mapped_end_to_end(store: DocStore) -> None:
 def test_category_filter_keeps_records_with_any_listed_category(store: DocStore) -> None:
     summary, source = ingest(store, SMALL, categories="cs.AI, cs.LG,cs.CL")
     expected = {f"arxiv:{r['id']}" for r in records(SMALL) if set(str(r["categories"]).split()) & set(AI)}
-    assert expected == {"arxiv:2403.01234", "arxiv:2311.04567", "arxiv:2501.00321", "arxiv:2206.05555",
-                        "arxiv:2412.09876", "arxiv:cs/0112017", "arxiv:2310.13579"}
+    assert expected == {
+        "arxiv:2403.01234",
+        "arxiv:2311.04567",
+        "arxiv:2501.00321",
+        "arxiv:2206.05555",
+        "arxiv:2412.09876",
+        "arxiv:cs/0112017",
+        "arxiv:2310.13579",
+    }
     assert stored_ids(store) == expected and summary.new == len(expected)
     assert (source.stats.kept, source.stats.filtered) == (7, 5)
 

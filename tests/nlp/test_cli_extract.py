@@ -8,8 +8,18 @@ import sys
 from pathlib import Path
 
 EXE = str(Path(sys.executable).with_name("autoscope"))
-CLAIM_KEYS = {"model", "benchmark", "value", "unit", "metric", "setting", "self_reported", "confidence",
-              "needs_review", "evidence"}
+CLAIM_KEYS = {
+    "model",
+    "benchmark",
+    "value",
+    "unit",
+    "metric",
+    "setting",
+    "self_reported",
+    "confidence",
+    "needs_review",
+    "evidence",
+}
 UNITS = {"%", "points", "elo", "hours", "minutes", "score", "x", "tasks", "$"}
 
 

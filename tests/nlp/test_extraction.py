@@ -15,16 +15,26 @@ def triples(claims: list[ExtractedClaim]) -> set[tuple[str, str, float]]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("o3 scores 71.7% on SWE-bench Verified and 88% on Aider polyglot.",
-         {("o3", "SWE-bench Verified", 71.7), ("o3", "Aider Polyglot", 88.0)}),
-        ("Claude 3.7 Sonnet reaches 62.3% on SWE-bench Verified, outperforming o1 (48.9%).",
-         {("Claude 3.7 Sonnet", "SWE-bench Verified", 62.3), ("o1", "SWE-bench Verified", 48.9)}),
-        ("On GPQA Diamond, GPT-4.5 reaches 71.4% (vs. 53.6% for GPT-4o).",
-         {("GPT-4.5", "GPQA Diamond", 71.4), ("GPT-4o", "GPQA Diamond", 53.6)}),
-        ("o3 achieves 87.7%, 71.7% and 96.7% on GPQA Diamond, SWE-bench Verified and AIME 2024 respectively.",
-         {("o3", "GPQA Diamond", 87.7), ("o3", "SWE-bench Verified", 71.7), ("o3", "AIME 2024", 96.7)}),
-        ("On SWE-bench Verified, Claude 3.7 Sonnet scores 62.3%, up from o1's 41.0%.",
-         {("Claude 3.7 Sonnet", "SWE-bench Verified", 62.3), ("o1", "SWE-bench Verified", 41.0)}),
+        (
+            "o3 scores 71.7% on SWE-bench Verified and 88% on Aider polyglot.",
+            {("o3", "SWE-bench Verified", 71.7), ("o3", "Aider Polyglot", 88.0)},
+        ),
+        (
+            "Claude 3.7 Sonnet reaches 62.3% on SWE-bench Verified, outperforming o1 (48.9%).",
+            {("Claude 3.7 Sonnet", "SWE-bench Verified", 62.3), ("o1", "SWE-bench Verified", 48.9)},
+        ),
+        (
+            "On GPQA Diamond, GPT-4.5 reaches 71.4% (vs. 53.6% for GPT-4o).",
+            {("GPT-4.5", "GPQA Diamond", 71.4), ("GPT-4o", "GPQA Diamond", 53.6)},
+        ),
+        (
+            "o3 achieves 87.7%, 71.7% and 96.7% on GPQA Diamond, SWE-bench Verified and AIME 2024 respectively.",
+            {("o3", "GPQA Diamond", 87.7), ("o3", "SWE-bench Verified", 71.7), ("o3", "AIME 2024", 96.7)},
+        ),
+        (
+            "On SWE-bench Verified, Claude 3.7 Sonnet scores 62.3%, up from o1's 41.0%.",
+            {("Claude 3.7 Sonnet", "SWE-bench Verified", 62.3), ("o1", "SWE-bench Verified", 41.0)},
+        ),
         ("GPT-5 has a 50% time horizon of 2 hours 15 minutes.", {("GPT-5", "METR 50% time horizon", 135.0)}),
         ("o3 reaches a Codeforces Elo of 2727.", {("o3", "Codeforces", 2727.0)}),
     ],
@@ -64,19 +74,27 @@ def test_flattened_table_models_as_columns_with_footnotes(rules: Extractor) -> N
     )
     claims = rules.extract(text).claims
     assert triples(claims) == {
-        ("Claude Opus 4", "SWE-bench Verified", 72.5), ("Claude Opus 4", "SWE-bench Verified", 79.4),
-        ("GPT-4.1", "SWE-bench Verified", 54.6), ("Claude Opus 4", "GPQA Diamond", 79.6),
+        ("Claude Opus 4", "SWE-bench Verified", 72.5),
+        ("Claude Opus 4", "SWE-bench Verified", 79.4),
+        ("GPT-4.1", "SWE-bench Verified", 54.6),
+        ("Claude Opus 4", "GPQA Diamond", 79.6),
     }
     footnoted = next(c for c in claims if c.value == 79.4)
     assert footnoted.setting == "parallel test-time compute"
 
 
 def test_structured_table_models_as_rows(rules: Extractor) -> None:
-    table = Table(caption="Results", header=["Model", "AIME 2025", "Terminal-Bench 2.0"],
-                  rows=[["Nimbus-3 Pro", "91.2", "48.0"], ["GPT-5", "94.6", "—"]])
+    table = Table(
+        caption="Results",
+        header=["Model", "AIME 2025", "Terminal-Bench 2.0"],
+        rows=[["Nimbus-3 Pro", "91.2", "48.0"], ["GPT-5", "94.6", "—"]],
+    )
     claims = rules.extract("Nimbus Labs results.", tables=[table]).claims
-    assert triples(claims) == {("Nimbus-3 Pro", "AIME 2025", 91.2), ("Nimbus-3 Pro", "Terminal-Bench 2.0", 48.0),
-                               ("GPT-5", "AIME 2025", 94.6)}
+    assert triples(claims) == {
+        ("Nimbus-3 Pro", "AIME 2025", 91.2),
+        ("Nimbus-3 Pro", "Terminal-Bench 2.0", 48.0),
+        ("GPT-5", "AIME 2025", 94.6),
+    }
     nimbus = next(c for c in claims if c.model == "Nimbus-3 Pro")
     assert nimbus.model_verified is False and nimbus.model_id is None
 
@@ -84,13 +102,18 @@ def test_structured_table_models_as_rows(rules: Extractor) -> None:
 def test_unseen_entities_are_kept_and_flagged(rules: Extractor) -> None:
     [claim] = rules.extract("Kestrel-7B-Instruct scores 41.5% on Terminal-Bench 3.0.").claims
     assert (claim.model, claim.model_verified) == ("Kestrel-7B-Instruct", False)
-    assert (claim.benchmark, claim.benchmark_verified, claim.benchmark_parent) == ("Terminal-Bench 3.0", False, "terminal-bench")
+    assert (claim.benchmark, claim.benchmark_verified, claim.benchmark_parent) == (
+        "Terminal-Bench 3.0",
+        False,
+        "terminal-bench",
+    )
     assert claim.confidence < 0.9
 
 
 def test_self_reported_from_publisher(rules: Extractor) -> None:
-    claims = rules.extract("o3 scores 71.7% on SWE-bench Verified, ahead of Claude 3.7 Sonnet (62.3%).",
-                           publisher="openai").claims
+    claims = rules.extract(
+        "o3 scores 71.7% on SWE-bench Verified, ahead of Claude 3.7 Sonnet (62.3%).", publisher="openai"
+    ).claims
     assert {c.model: c.self_reported for c in claims} == {"o3": True, "Claude 3.7 Sonnet": False}
 
 

@@ -15,8 +15,10 @@ def sentences(text: str) -> list[str]:
 
 
 def test_sentences_survive_versions_decimals_and_abbreviations() -> None:
-    text = ("We release GPT-4.5 today. It scores 74.9% on SWE-bench Verified, e.g. ahead of o1 (v2.1). "
-            "See Fig. 3 and Smith et al. for details. o3 follows.")
+    text = (
+        "We release GPT-4.5 today. It scores 74.9% on SWE-bench Verified, e.g. ahead of o1 (v2.1). "
+        "See Fig. 3 and Smith et al. for details. o3 follows."
+    )
     assert sentences(text) == [
         "We release GPT-4.5 today.",
         "It scores 74.9% on SWE-bench Verified, e.g. ahead of o1 (v2.1).",
@@ -27,8 +29,15 @@ def test_sentences_survive_versions_decimals_and_abbreviations() -> None:
 
 def test_lines_tables_lists_and_wrapped_paragraphs() -> None:
     text = "Results:\n- 50% on A\n- 60% on B\n\n| Model | A |\n|---|---|\n| X | 1 |\nThis wraps\nonto two lines."
-    assert sentences(text) == ["Results:", "- 50% on A", "- 60% on B", "| Model | A |", "|---|---|", "| X | 1 |",
-                               "This wraps\nonto two lines."]
+    assert sentences(text) == [
+        "Results:",
+        "- 50% on A",
+        "- 60% on B",
+        "| Model | A |",
+        "|---|---|",
+        "| X | 1 |",
+        "This wraps\nonto two lines.",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -63,7 +72,10 @@ def test_non_scores_never_become_candidates(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("SWE-Bench Verified and SWEbench Lite", [("benchmark", "swe-bench-verified"), ("benchmark", "swe-bench-lite")]),
+        (
+            "SWE-Bench Verified and SWEbench Lite",
+            [("benchmark", "swe-bench-verified"), ("benchmark", "swe-bench-lite")],
+        ),
         ("GPT-4.5 and GPT-4o", [("model", "gpt-4-5"), ("model", "gpt-4o-2024-05-13")]),
         ("OpenHands with Claude 3.5 Sonnet", [("scaffold", "openhands"), ("model", None)]),
         ("ARC-AGI-2 and AIME 2025", [("benchmark", "arc-agi-2"), ("benchmark", "aime-2025")]),

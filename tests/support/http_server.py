@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -108,10 +108,8 @@ class FixtureServer:
             handler.send_header(name, value)
         handler.end_headers()
         if handler.command != "HEAD":
-            try:
+            with suppress(BrokenPipeError, ConnectionResetError):
                 handler.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
 
     @contextmanager
     def running(self) -> Iterator[FixtureServer]:
