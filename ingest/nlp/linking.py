@@ -306,6 +306,10 @@ def _update_context(text: str, sentence: tuple[int, int], parts: _Parts, ctx: Co
         and (
             re.search(r"\b(?:leaderboard|results?|update|scores|standings|rankings?|evaluation)\b", line, re.I)
             or len(line) <= len(parts.benchmarks[0].text) + 3
+            or (
+                parts.benchmarks[0].start - sentence[0] <= 2
+                and re.match(r"\s*[:—–-]", text[parts.benchmarks[0].end :]) is not None
+            )
         )
     ):
         ctx.topic_benchmark = parts.benchmarks[0]
