@@ -192,6 +192,12 @@ def _model_for(
             and not gap.lstrip().startswith(")")
         ):
             return m, 0.92, "model-verb-value"
+    lead = text[max(sentence[0], q.start - 40) : q.start]
+    if re.search(r"(?:\bvs\.?|\bversus|\bagainst|\bcompared\s+(?:to|with))\s*(?:about\s+|around\s+)?$", lead, re.I):
+        return None, 0.0, "comparison-value-without-model"
+    owner = re.search(r"\b([A-Z][\w\-]*)['’]s\s+(?:[a-z\-]+\s+){0,2}(?:at|with|of|scored|scores|reached)\s+$", lead)
+    if owner and not any(m.start <= q.start - len(lead) + owner.start(1) < m.end for m in candidates):
+        return None, 0.0, "value-of-another-entity"
     preceded_by_from = re.search(r"\bfrom\s+(?:\w+\s+)?$", text[max(sentence[0], q.start - 20) : q.start], re.I)
     later = [o for o in quantities if o.start > q.end and re.search(r"\bto\s+$", text[max(0, o.start - 6) : o.start])]
     if preceded_by_from and later:

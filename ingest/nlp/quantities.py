@@ -199,7 +199,7 @@ def _blocked(text: str, q: Quantity, before: str, after: str) -> str | None:
             return "a percentage above 100"
     if re.search(
         r"\b(?:exceed\w*|surpass\w*|pass(?:es|ed|ing)?|cross\w*|break\w*|broke|top(?:s|ped|ping)?|"
-        r"clear(?:s|ed|ing)?|above|beyond|below)\s+(?:the\s+|a\s+)?$",
+        r"clear(?:s|ed|ing)?|above|beyond|below|past)\s+(?:the\s+|a\s+)?$",
         before,
         re.I,
     ):
