@@ -40,7 +40,8 @@ _BENCH_THEN_VALUE = re.compile(
     r"^\s*(?:\([^()]{0,60}\)\s*)?(?:(?:[a-z\-]+\s+){0,2}(?:benchmark|leaderboard|suite|eval(?:uation)?)\s+(?:with\s+)?)?"
     r"(?:(?:[a-z@\d\-]+\s+){0,3}?(?:score|accuracy|resolve\s+rate|success\s+rate|pass\s+rate|rate|performance|"
     r"result|rating|elo|horizon|time\s+horizon|pass@\d+)\s*)?"
-    r"(?:of|at|is|was|reaches|reached|=|:|—|–|-|\(|,)?\s*(?:a\s+|an\s+)?(?:new\s+|record\s+|best\s+)?"
+    r"(?:of|at|is|was|reaches|reached|=|:|—|–|-|\(|,)?\s*(?:[A-Za-z\-]+(?:\s+[A-Za-z\-]+){0,2}\s*:\s*)?"
+    r"(?:a\s+|an\s+)?(?:new\s+|record\s+|best\s+)?"
     r"(?:of\s+)?(?:about\s+|around\s+|nearly\s+|roughly\s+|approximately\s+|over\s+|~\s*)?\(?$",
     re.I,
 )
@@ -73,6 +74,7 @@ class Context:
     first_person: bool = False
     horizon_benchmark: Mention | None = None
     topic_benchmark: Mention | None = None
+    title_model: bool = False
     sentences_seen: int = 0
 
 
@@ -207,7 +209,9 @@ def _model_for(
     if subjects:
         return subjects[0], 0.88, "sentence-subject"
     sentence_text = text[sentence[0] : sentence[1]]
-    if ctx.subject is not None and (_PRONOUN.search(sentence_text) or (not candidates and ctx.heading_benchmark)):
+    if ctx.subject is not None and (
+        _PRONOUN.search(sentence_text) or (not candidates and (ctx.heading_benchmark or ctx.title_model))
+    ):
         return ctx.subject, 0.74, "document-subject"
     return None, 0.0, "no-model"
 
@@ -293,6 +297,9 @@ def _continues(text: str, previous: tuple[Quantity, Mention], q: Quantity, parts
 
 def _setting(text: str, start: int, end: int, sentence: tuple[int, int], parts: _Parts, model: Mention) -> str | None:
     found = conditions_in(text[start:end])
+    label = re.search(r"(?:^|[,;—–]\s*)([A-Z][A-Za-z\-]*(?:\s+[A-Za-z\-]+){0,2})\s*:\s*$", text[start:end].rsplit("%", 1)[0][-60:])
+    if label and not any(b.start <= start + text[start:end].rfind(label.group(1)) < b.end for b in parts.benchmarks):
+        found.append(label.group(1).lower())
     prefix_end = min((q for q in (start,)), default=start)
     for label in conditions_in(text[sentence[0] : prefix_end]):
         if label not in found and re.match(r"^\W*(?:with|using|under|at)\b", text[sentence[0] : sentence[1]], re.I):
@@ -306,6 +313,8 @@ def _setting(text: str, start: int, end: int, sentence: tuple[int, int], parts: 
 def _update_context(text: str, sentence: tuple[int, int], parts: _Parts, ctx: Context) -> None:
     line = text[sentence[0] : sentence[1]].strip()
     ctx.sentences_seen += 1
+    if ctx.sentences_seen == 1 and line.startswith("#") and parts.models:
+        ctx.title_model = True
     if (
         ctx.sentences_seen == 1
         and len({b.entity_id or b.text for b in parts.benchmarks}) == 1

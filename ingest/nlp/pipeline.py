@@ -415,7 +415,8 @@ def _unit(value: float, unit: str | None, bare: bool, entry: BenchmarkEntry | No
         ceiling = entry.ceiling if entry and entry.ceiling else 100.0
         return (value, "%") if 0 <= value <= max(ceiling, 100.0) else None
     if unit in ("x", "$"):
-        return (value, unit) if expected in (unit, None) else None
+        speedup = unit == "x" and entry is not None and "kernel-optimisation" in entry.capabilities
+        return (value, unit) if expected in (unit, None) or speedup else None
     if bare:
         if expected == "%":
             return (value, "%") if 0 <= value <= 100 and not (value <= 1 and "." in str(value)) else None

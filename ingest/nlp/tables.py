@@ -321,6 +321,19 @@ def _models_as_columns(
     return links
 
 
+def _header_unit(context: str) -> str | None:
+    """A unit stated in a column header: "(min)", "(hours)", "(%)", "(x)", "(Elo)"."""
+    m = re.search(r"\((min|mins|minutes|h|hr|hrs|hours|%|x|elo)\)", context, re.I)
+    if not m:
+        return None
+    word = m.group(1).lower()
+    if word.startswith("m"):
+        return "minutes"
+    if word.startswith("h"):
+        return "hours"
+    return {"%": "%", "x": "x", "elo": "elo"}[word]
+
+
 def _effort(header: str) -> str:
     """A bare effort level as a column header means that reasoning effort."""
     word = header.strip().lower()
@@ -358,7 +371,10 @@ def _link(
     notes: dict[str, str],
 ) -> list[TableLink]:
     out = []
+    header_unit = _header_unit(context)
     for value, unit, note in _cell_values(cell.text, notes):
+        if unit is None and header_unit is not None:
+            value, unit = (value * 60, "minutes") if header_unit == "hours" else (value, header_unit)
         settings = conditions_in(context + (" ; " + note if note else ""))
         if note and not settings:
             settings = [re.sub(r"^(?:with|using)\s+", "", note.rstrip("."), flags=re.I).lower()]
