@@ -46,6 +46,7 @@ class Resolver:
         self._model_keys = list(registry.model_keys)
         self._names: dict[str, tuple[list[str], list[str], np.ndarray | None]] = {}
         self._vector_hint: dict[str, np.ndarray] = {}
+        self._bags: dict[str, dict[str, str]] = {}
 
     def benchmark(self, mention: Mention) -> Resolved:
         key = ("benchmark", mention.text)
@@ -110,7 +111,11 @@ class Resolver:
         entry = reg.models.get(mention.entity_id or "") or reg.model_for(mention.text)
         if entry:
             return Resolved(entry.id, entry.name, True, "alias", None, entry.organization)
-        hit = self._fuzzy(mention.text, self._model_keys, reg.model_keys) or self._dated(mention.text)
+        hit = (
+            self._bag("model", mention.text)
+            or self._fuzzy(mention.text, self._model_keys, reg.model_keys)
+            or self._dated(mention.text)
+        )
         if hit:
             found = reg.models[hit]
             return Resolved(found.id, found.name, True, "fuzzy", None, found.organization)
@@ -120,6 +125,19 @@ class Resolver:
             return Resolved(found.id, found.name, True, "embedding", None, found.organization)
         family = reg.families.get(mention.parent or "")
         return Resolved(None, _clean(mention.text), False, "unverified", None, family.organization if family else None)
+
+    def _bag(self, kind: str, surface: str) -> str | None:
+        """Same words in another order ("Claude Sonnet 3.7" = "Claude 3.7 Sonnet")."""
+        if kind not in self._bags:
+            reg = self.registry
+            entries = [(n, m.id) for m in reg.models.values() for n in (m.name, *m.aliases)] if kind == "model" else [
+                (n, b.id) for b in reg.benchmarks.values() for n in (b.name, *b.aliases)
+            ]
+            table: dict[str, str] = {}
+            for name, node_id in entries:
+                table.setdefault(_bag_key(name), node_id)
+            self._bags[kind] = table
+        return self._bags[kind].get(_bag_key(surface))
 
     def _dated(self, surface: str) -> str | None:
         """ "Claude-3.5-Sonnet-1022", "GPT-4o 0513", "Qwen2.5 72B-Inst.": a known name plus a snapshot date or tag."""
@@ -201,6 +219,10 @@ _VARIANT_WORDS = frozenset(
 def _variants(name: str) -> frozenset[str]:
     """Variant words that make a different model or benchmark ("mini", "Lite", "Pro")."""
     return frozenset(w for w in re.findall(r"[a-z]+", name.lower()) if w in _VARIANT_WORDS)
+
+
+def _bag_key(name: str) -> str:
+    return " ".join(sorted(re.findall(r"[a-z]+|\d+(?:\.\d+)?", name.lower())))
 
 
 def _clean(text: str) -> str:

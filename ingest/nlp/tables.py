@@ -171,7 +171,7 @@ def _numeric_share(rows: Sequence[Row], j: int) -> float:
     cells = [r.cells[j] for r in rows if j < len(r.cells)]
     if not cells:
         return 0.0
-    return sum(parse_cell(c.text) is not None for c in cells) / len(cells)
+    return sum(bool(_cell_values(c.text, {})) for c in cells) / len(cells)
 
 
 def _strip_unit(text: str) -> str:
