@@ -54,6 +54,10 @@ _VALUE_THEN_MODEL = re.compile(
     r"(?:for|by|from|of|achieved\s+by|scored\s+by|reached\s+by)\s+(?:the\s+)?(?:previous\s+|prior\s+)?$|^\s*\(\s*$",
     re.I,
 )
+_REPORTER = re.compile(
+    r"\b(?:the\s+(?:company|lab|firm|startup|developer|team)|[A-Z][A-Za-z]+)\s+(?:also\s+)?"
+    r"(?:said|says|reported|reports|cited|cites|claimed|claims|announced|published|posted)\b"
+)
 _PRONOUN = re.compile(
     r"\b(?:it|its|it's|our\s+(?:new\s+|latest\s+|flagship\s+)?(?:model|system|agent)|this\s+model|the\s+model|"
     r"the\s+new\s+model|we|our)\b",
@@ -75,6 +79,7 @@ class Context:
     horizon_benchmark: Mention | None = None
     topic_benchmark: Mention | None = None
     title_model: bool = False
+    last_benchmark: Mention | None = None
     sentences_seen: int = 0
 
 
@@ -147,7 +152,12 @@ def _benchmark_for(
         if _BENCH_THEN_VALUE.match(gap) and not _between(parts.models, b.end, q.start):
             return b, 0.92, "benchmark-value"
     first = parts.benchmarks[0] if parts.benchmarks else None
-    if first and _FRONTED.match(text[sentence[0] : first.start]) and re.match(r"^\s*\)?\s*,", text[first.end :]):
+    fronted_by_model = any(0 <= m.start - first.end <= 2 for m in parts.models) if first else False
+    if (
+        first
+        and _FRONTED.match(text[sentence[0] : first.start])
+        and (re.match(r"^\s*\)?\s*,", text[first.end :]) or fronted_by_model)
+    ):
         other = [b for b in parts.benchmarks if b is not first and b.start < q.start]
         if not other:
             return first, 0.88, "fronted-benchmark"
@@ -159,6 +169,12 @@ def _benchmark_for(
         return ctx.horizon_benchmark, 0.8, "document-horizon"
     if not parts.benchmarks and ctx.heading_benchmark is not None:
         return ctx.heading_benchmark, 0.72, "heading-benchmark"
+    if not parts.benchmarks and ctx.last_benchmark is not None and re.search(
+        r"\b(?:the\s+same\s+(?:test|benchmark|evaluation|suite|leaderboard)|that\s+(?:test|benchmark))\b",
+        text[sentence[0] : sentence[1]],
+        re.I,
+    ):
+        return ctx.last_benchmark, 0.8, "same-benchmark"
     if not parts.benchmarks and ctx.topic_benchmark is not None:
         return ctx.topic_benchmark, 0.75, "title-benchmark"
     return None, 0.0, "no-benchmark"
@@ -210,7 +226,8 @@ def _model_for(
         return subjects[0], 0.88, "sentence-subject"
     sentence_text = text[sentence[0] : sentence[1]]
     if ctx.subject is not None and (
-        _PRONOUN.search(sentence_text) or (not candidates and (ctx.heading_benchmark or ctx.title_model))
+        _PRONOUN.search(sentence_text)
+        or (not candidates and (ctx.heading_benchmark or ctx.title_model or _REPORTER.search(sentence_text)))
     ):
         return ctx.subject, 0.74, "document-subject"
     return None, 0.0, "no-model"
@@ -313,6 +330,8 @@ def _setting(text: str, start: int, end: int, sentence: tuple[int, int], parts: 
 def _update_context(text: str, sentence: tuple[int, int], parts: _Parts, ctx: Context) -> None:
     line = text[sentence[0] : sentence[1]].strip()
     ctx.sentences_seen += 1
+    if len({b.entity_id or b.text for b in parts.benchmarks}) == 1:
+        ctx.last_benchmark = parts.benchmarks[0]
     if ctx.sentences_seen == 1 and line.startswith("#") and parts.models:
         ctx.title_model = True
     if (

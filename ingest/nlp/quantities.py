@@ -148,7 +148,11 @@ def _blocked(text: str, q: Quantity, before: str, after: str) -> str | None:
     if q.kind == "bare" and re.search(r"(?:^|\n)\s*$", before) and re.match(r"[.)]\s", after):
         return "a list number"
     if q.kind == "bare":
-        if re.fullmatch(r"(?:19[5-9]\d|20[0-4]\d)", q.text.strip()) and q.error is None:
+        if (
+            re.fullmatch(r"(?:19[5-9]\d|20[0-4]\d)", q.text.strip())
+            and q.error is None
+            and not re.search(r"(?:rating|elo|score|['’]s)\W*(?:of\s+|at\s+|is\s+)?$", before, re.I)
+        ):
             return "a year"
         if re.match(r"\s*(?:[KkMmBbTt]\b|k\b|billion|million|thousand|trillion)", after):
             return "a count (K/M/B)"
