@@ -40,7 +40,9 @@ _BENCH_THEN_VALUE = re.compile(
     r"^\s*(?:\([^()]{0,60}\)\s*)?(?:(?:[a-z\-]+\s+){0,2}(?:benchmark|leaderboard|suite|eval(?:uation)?)\s+(?:with\s+)?)?"
     r"(?:(?:[a-z@\d\-]+\s+){0,3}?(?:score|accuracy|resolve\s+rate|success\s+rate|pass\s+rate|rate|performance|"
     r"result|rating|elo|horizon|time\s+horizon|pass@\d+)\s*)?"
-    r"(?:of|at|is|was|reaches|reached|=|:|—|–|-|\(|,)?\s*(?:[A-Za-z\-]+(?:\s+[A-Za-z\-]+){0,2}\s*:\s*)?"
+    r"(?:(?:it|we|they|the\s+model)\s+(?:also\s+|now\s+)?(?:scores?|scored|reach(?:es|ed)?|achieves?|achieved|gets?|got|"
+    r"hits?|resolves?|resolved|solves?|solved|posts?|posted|attains?|attained)\s+)?"
+    r"(?:of|at|is|was|with|reaches|reached|=|:|—|–|-|\(|,)?\s*(?:[A-Za-z\-]+(?:\s+[A-Za-z\-]+){0,2}\s*:\s*)?"
     r"(?:a\s+|an\s+)?(?:new\s+|record\s+|best\s+)?"
     r"(?:of\s+)?(?:about\s+|around\s+|nearly\s+|roughly\s+|approximately\s+|over\s+|~\s*)?\(?$",
     re.I,
@@ -80,6 +82,7 @@ class Context:
     topic_benchmark: Mention | None = None
     title_model: bool = False
     last_benchmark: Mention | None = None
+    subject_from_title: bool = False
     sentences_seen: int = 0
 
 
@@ -152,7 +155,11 @@ def _benchmark_for(
         if _BENCH_THEN_VALUE.match(gap) and not _between(parts.models, b.end, q.start):
             return b, 0.92, "benchmark-value"
     first = parts.benchmarks[0] if parts.benchmarks else None
-    fronted_by_model = any(0 <= m.start - first.end <= 2 for m in parts.models) if first else False
+    fronted_by_model = bool(first) and (
+        any(0 <= m.start - first.end <= 2 for m in parts.models)
+        or re.match(r"^\s+(?:it|we|our\s+(?:new\s+)?model|the\s+(?:new\s+)?model|this\s+model)\b", text[first.end :], re.I)
+        is not None
+    )
     if (
         first
         and _FRONTED.match(text[sentence[0] : first.start])
@@ -227,9 +234,17 @@ def _model_for(
     sentence_text = text[sentence[0] : sentence[1]]
     if ctx.subject is not None and (
         _PRONOUN.search(sentence_text)
-        or (not candidates and (ctx.heading_benchmark or ctx.title_model or _REPORTER.search(sentence_text)))
+        or (
+            not candidates
+            and (
+                ctx.heading_benchmark
+                or ctx.title_model
+                or _REPORTER.search(sentence_text)
+                or re.match(r"^\s*(?:[-*•]|\d{1,2}[.)])\s", sentence_text)
+            )
+        )
     ):
-        return ctx.subject, 0.74, "document-subject"
+        return ctx.subject, 0.77 if ctx.subject_from_title else 0.72, "document-subject"
     return None, 0.0, "no-model"
 
 
@@ -266,6 +281,11 @@ def _respectively(
     elif len(models) == len(values) > 1:
         for q, m in zip(values, models, strict=True):
             out[q.start] = (None, m)
+    elif not models and values:
+        leading = [m for m in parts.models if m.end <= values[0].start]
+        if len(leading) == len(values) > 1:
+            for q, m in zip(values, leading, strict=True):
+                out[q.start] = (None, m)
     return out
 
 
@@ -304,12 +324,12 @@ def link_sentence(
 
 def _continues(text: str, previous: tuple[Quantity, Mention], q: Quantity, parts: _Parts) -> bool:
     """ "37.5% on HLE with no tools and 45.8% with search": the second score stays on the same benchmark."""
-    prev_q, _ = previous
-    between = [b for b in parts.benchmarks if prev_q.end <= b.start < q.start]
+    prev_q, prev_bench = previous
+    between = [b for b in parts.benchmarks if prev_q.end <= b.start < q.start and b is not prev_bench]
     following = [b for b in parts.benchmarks if b.start >= q.end]
     gap = text[prev_q.end : q.start]
     directly_on = following and _VALUE_THEN_BENCH.match(_gap(text, q.end, following[0].start))
-    return len(between) <= 1 and not directly_on and not re.search(r"[;]", gap) and len(gap) < 120
+    return not between and not directly_on and not re.search(r"[;]", gap) and len(gap) < 120
 
 
 def _setting(text: str, start: int, end: int, sentence: tuple[int, int], parts: _Parts, model: Mention) -> str | None:
@@ -350,6 +370,7 @@ def _update_context(text: str, sentence: tuple[int, int], parts: _Parts, ctx: Co
     models = [m for m in parts.models if not _cued(text, m, sentence[0])]
     if models and (ctx.subject is None or re.match(r"^\W*(?:introducing|meet|announcing|today)\b", line, re.I)):
         ctx.subject = models[0]
+        ctx.subject_from_title = ctx.sentences_seen <= 2
     elif models and ctx.subject is not None and models[0].start - sentence[0] <= 2:
         refined = [
             m
@@ -362,7 +383,10 @@ def _update_context(text: str, sentence: tuple[int, int], parts: _Parts, ctx: Co
         ctx.subject = models[0]
     if re.search(r"\b(?:we|our)\b", line, re.I):
         ctx.first_person = True
-    is_heading = line.endswith(":") or line.startswith("#") or (len(line) < 70 and not re.search(r"[.!?]$", line))
+    is_item = re.match(r"^\s*(?:[-*•]|\d{1,2}[.)])\s", line) is not None
+    is_heading = not is_item and (
+        line.endswith(":") or line.startswith("#") or (len(line) < 70 and not re.search(r"[.!?]$", line))
+    )
     if is_heading and len(parts.benchmarks) == 1:
         ctx.heading_benchmark = parts.benchmarks[0]
     elif not re.match(r"^\s*(?:[-*•]|\d+[.)])\s", line) and not is_heading:

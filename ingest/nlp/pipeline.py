@@ -340,7 +340,7 @@ class ClaimLinker:
         if not rb.verified:
             confidence -= 0.12
         if not rm.verified:
-            confidence -= 0.08
+            confidence -= 0.04 if ctx.subject is not None and norm(ctx.subject.text) == norm(model.text) else 0.08
         if confidence < self.min_confidence:
             return None
         reported = _self_reported(rm, meta, ctx, model, self.registry)

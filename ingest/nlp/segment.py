@@ -100,6 +100,8 @@ def _hard_break(prev: str, line: str) -> bool:
     p = prev.rstrip()
     if p.endswith(":"):
         return True
+    if re.search(r"[\d%)]$", p) and line[:1].isupper():
+        return True  # a line ending in a figure is a record of its own ("GPQA — On: 76.01")
     # A short line without closing punctuation is a heading or a label, not a wrapped sentence.
     return len(p) < 60 and not p.endswith((".", ",", ";", "-", "(")) and line[:1].isupper()
 
