@@ -21,7 +21,7 @@ def test_claim_quality_floor_on_the_eval_set(rules: Extractor) -> None:
     passages = yaml.safe_load(DATA.read_text(encoding="utf-8"))
     report = evaluate(passages, rules, default_registry())
     assert report.claims.precision >= 0.92, report.claims.row("claims")
-    assert report.claims.f1 >= 0.80, report.claims.row("claims")
+    assert report.claims.f1 >= 0.84, report.claims.row("claims")
     assert report.milestones.recall >= 0.4, report.milestones.row("milestones")
 
 
