@@ -63,9 +63,7 @@ def test_ingest_snapshot_with_filters_and_dry_run() -> None:
     assert all(str(d["doc_id"]).startswith("arxiv:") for d in stored)
 
 
-def test_ingest_feeds_url_and_file(
-    http_server: FixtureServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_ingest_feeds_url_and_file(http_server: FixtureServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     serve_site(http_server)
     labs = tmp_path / "labs.yaml"
     labs.write_bytes(fixture("labs/labs.yaml").replace(TOKEN, http_server.base_url.encode()))

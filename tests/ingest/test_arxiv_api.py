@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 
@@ -16,25 +13,12 @@ from ingest.docstore import DocStore
 from ingest.http import PoliteClient
 from ingest.runner import run_source
 from ingest.sources.arxiv_api import ArxivApiSource, arxiv_source
-from tests.support.http_server import FixtureServer, Reply, fixture
+from tests.support.http_server import FixtureServer, Reply, Sleeps, fixture
 
 UA = "autoscope-test/1 (mailto:test@example.org)"
 ATOM = "application/atom+xml; charset=utf-8"
 QUERY = "cat:cs.AI OR cat:cs.LG OR cat:cs.CL"
 PATH = "/api/query"
-
-
-class Sleeps:
-    """Records every wait PoliteClient asks for; sleeps for real only when told to."""
-
-    def __init__(self, real: bool = False) -> None:
-        self.waits: list[float] = []
-        self.real = real
-
-    def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        if self.real:
-            time.sleep(seconds)
 
 
 def atom(name: str, status: int = 200, **headers: str) -> Reply:
@@ -62,12 +46,6 @@ def search(server: FixtureServer, client: PoliteClient, **kw: object) -> ArxivAp
     }
     options.update(kw)
     return ArxivApiSource(client, server.url(PATH), **options)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def docstore(tmp_path: Path) -> Iterator[DocStore]:
-    with DocStore(tmp_path / "documents.sqlite") as store:
-        yield store
 
 
 def three_pages(server: FixtureServer) -> None:

@@ -73,12 +73,6 @@ def client() -> Iterator[PoliteClient]:
 
 
 @pytest.fixture
-def docstore(tmp_path: Path) -> Iterator[DocStore]:
-    with DocStore(tmp_path / "documents.sqlite") as store:
-        yield store
-
-
-@pytest.fixture
 def site(http_server: FixtureServer, tmp_path: Path) -> Path:
     """Serve the site and write a labs registry pointing at it; returns the registry path."""
     serve_site(http_server)

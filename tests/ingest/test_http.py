@@ -11,17 +11,7 @@ import pytest
 from graph.settings import load_settings
 from ingest.errors import FetchError
 from ingest.http import PoliteClient, retry_after_seconds
-from tests.support.http_server import FixtureServer, Reply
-
-
-class Sleeps:
-    """Records requested waits (and really waits a little, so pacing stays observable)."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
+from tests.support.http_server import FixtureServer, Reply, Sleeps
 
 
 def client(sleep: Sleeps | None = None, **kw: float) -> PoliteClient:

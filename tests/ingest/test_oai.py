@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -16,24 +14,13 @@ from ingest.docstore import DocStore
 from ingest.http import PoliteClient
 from ingest.runner import run_source
 from ingest.sources.oai import OaiPmhSource, oai_source, split_authors
-from tests.support.http_server import FixtureServer, Reply, fixture
+from tests.support.http_server import FixtureServer, Reply, Sleeps, fixture
 
 UA = "autoscope-test/1 (mailto:test@example.org)"
 XML = "text/xml; charset=utf-8"
 PATH = "/oai"
 TOKEN_2, TOKEN_3 = "6960524|1001", "6960524|2001"
 ALL_IDS = [f"arxiv:2405.0400{n}" for n in range(1, 8)]
-
-
-class Sleeps:
-    def __init__(self, real: bool = False) -> None:
-        self.waits: list[float] = []
-        self.real = real
-
-    def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        if self.real:
-            time.sleep(seconds)
 
 
 def oai(name: str, status: int = 200, **headers: str) -> Reply:
@@ -62,12 +49,6 @@ def three_pages(
 
 def tokens_requested(server: FixtureServer) -> list[str | None]:
     return [r.query.get("resumptionToken", [None])[0] for r in server.hits(PATH)]
-
-
-@pytest.fixture
-def docstore(tmp_path: Path) -> Iterator[DocStore]:
-    with DocStore(tmp_path / "documents.sqlite") as store:
-        yield store
 
 
 def test_three_pages_are_harvested_and_mapped(http_server: FixtureServer, docstore: DocStore) -> None:

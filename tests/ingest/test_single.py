@@ -45,12 +45,6 @@ def client() -> Iterator[PoliteClient]:
         yield c
 
 
-@pytest.fixture
-def docstore(tmp_path: Path) -> Iterator[DocStore]:
-    with DocStore(tmp_path / "documents.sqlite") as store:
-        yield store
-
-
 def only_document(events: list[object]) -> SourceDocument:
     assert len(events) == 2 and events[1] == Checkpoint(None), events
     assert isinstance(events[0], SourceDocument), events[0]

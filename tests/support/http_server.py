@@ -31,6 +31,19 @@ class Reply:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
 
 
+class Sleeps:
+    """A ``sleep`` for PoliteClient that records every wait; sleeps for real only when told to."""
+
+    def __init__(self, real: bool = False) -> None:
+        self.waits: list[float] = []
+        self.real = real
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        if self.real:
+            time.sleep(seconds)
+
+
 def fixture(name: str) -> bytes:
     """Bytes of a file under tests/fixtures/."""
     return (FIXTURES / name).read_bytes()
