@@ -123,7 +123,15 @@ class SignalScorer:
         self, sentences: Sequence[tuple[str, int, int]], owners: Sequence[int]
     ) -> list[tuple[SignalHit, int]]:
         """Like :meth:`score`, keeping which document (owner) each hit came from."""
-        keep = [i for i, s in enumerate(sentences) if self.actor.search(s[0]) and self.activity.search(s[0])]
+        keep = [
+            i
+            for i, s in enumerate(sentences)
+            if self.actor.search(s[0])
+            and self.activity.search(s[0])
+            and not s[0].rstrip().endswith("?")
+            and re.search(r"[.!]\s*$", s[0].rstrip()) is not None
+            and not re.search(r"\b(?:not|never|cannot|can't|couldn't|unable|no\s+evidence)\b", s[0], re.I)
+        ]
         cands = [sentences[i] for i in keep]
         if not cands:
             return []

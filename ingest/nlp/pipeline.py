@@ -484,7 +484,11 @@ class EventFinder:
                         owners.append(i)
             for doc in batch:
                 doc._.signals = []
+            best: dict[tuple[int, str], Any] = {}
             for hit, owner in self.scorer.score_owned(units, owners):
+                if (owner, hit.kind) not in best or hit.score > best[(owner, hit.kind)][0].score:
+                    best[(owner, hit.kind)] = (hit, owner)
+            for hit, owner in sorted(best.values(), key=lambda pair: (pair[1], pair[0].start)):
                 batch[owner]._.signals.append(
                     ExtractedSignal(
                         hit.kind, hit.score, _text(batch[owner])[hit.start : hit.end], hit.start, hit.end, hit.details
