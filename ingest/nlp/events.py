@@ -71,10 +71,12 @@ def find_milestones(sentence: str, offset: int, horizon_minutes: Sequence[float]
                     threshold = float(m.group("threshold"))
                 elif "more than half" in m.group().lower():
                     threshold = 50.0
+                if kind == "new_sota" and re.search(_events()["not_new"], sentence, re.I):
+                    continue
                 if kind == "horizon_crossed":
-                    passed = [
-                        t for t in _events()["horizon_thresholds_minutes"] if any(v >= t for v in horizon_minutes)
-                    ]
+                    stated = re.search(r"(\d+(?:\.\d+)?)\s*hours?", sentence[m.start() :])
+                    values = [*horizon_minutes, *([float(stated.group(1)) * 60] if stated else [])]
+                    passed = [t for t in _events()["horizon_thresholds_minutes"] if any(v >= t for v in values)]
                     if not passed:
                         continue
                     threshold = float(max(passed))

@@ -157,7 +157,9 @@ def _benchmark_for(
     first = parts.benchmarks[0] if parts.benchmarks else None
     fronted_by_model = bool(first) and (
         any(0 <= m.start - first.end <= 2 for m in parts.models)
-        or re.match(r"^\s+(?:it|we|our\s+(?:new\s+)?model|the\s+(?:new\s+)?model|this\s+model)\b", text[first.end :], re.I)
+        or re.match(
+            r"^\s+(?:it|we|our\s+(?:new\s+)?model|the\s+(?:new\s+)?model|this\s+model)\b", text[first.end :], re.I
+        )
         is not None
     )
     if (
@@ -176,10 +178,14 @@ def _benchmark_for(
         return ctx.horizon_benchmark, 0.8, "document-horizon"
     if not parts.benchmarks and ctx.heading_benchmark is not None:
         return ctx.heading_benchmark, 0.72, "heading-benchmark"
-    if not parts.benchmarks and ctx.last_benchmark is not None and re.search(
-        r"\b(?:the\s+same\s+(?:test|benchmark|evaluation|suite|leaderboard)|that\s+(?:test|benchmark))\b",
-        text[sentence[0] : sentence[1]],
-        re.I,
+    if (
+        not parts.benchmarks
+        and ctx.last_benchmark is not None
+        and re.search(
+            r"\b(?:the\s+same\s+(?:test|benchmark|evaluation|suite|leaderboard)|that\s+(?:test|benchmark))\b",
+            text[sentence[0] : sentence[1]],
+            re.I,
+        )
     ):
         return ctx.last_benchmark, 0.8, "same-benchmark"
     if not parts.benchmarks and ctx.topic_benchmark is not None:
@@ -334,7 +340,9 @@ def _continues(text: str, previous: tuple[Quantity, Mention], q: Quantity, parts
 
 def _setting(text: str, start: int, end: int, sentence: tuple[int, int], parts: _Parts, model: Mention) -> str | None:
     found = conditions_in(text[start:end])
-    label = re.search(r"(?:^|[,;—–]\s*)([A-Z][A-Za-z\-]*(?:\s+[A-Za-z\-]+){0,2})\s*:\s*$", text[start:end].rsplit("%", 1)[0][-60:])
+    label = re.search(
+        r"(?:^|[,;—–]\s*)([A-Z][A-Za-z\-]*(?:\s+[A-Za-z\-]+){0,2})\s*:\s*$", text[start:end].rsplit("%", 1)[0][-60:]
+    )
     if label and not any(b.start <= start + text[start:end].rfind(label.group(1)) < b.end for b in parts.benchmarks):
         found.append(label.group(1).lower())
     prefix_end = min((q for q in (start,)), default=start)

@@ -509,6 +509,8 @@ class EventFinder:
             for hit in find_milestones(text[start:end], start, horizons):
                 chosen = _milestone_claims(hit.cue_end - start, text[start:end], [claims[i] for i in in_sentence])
                 refs = [in_sentence[j] for j in chosen]
+                if not refs and hit.kind != "horizon_crossed":
+                    continue  # a milestone rests on claims; a cue alone ("tops the App Store") is not one
                 first = claims[refs[0]] if refs else None
                 key = (hit.kind, first.benchmark if first else None)
                 if key in seen:

@@ -130,9 +130,11 @@ class Resolver:
         """Same words in another order ("Claude Sonnet 3.7" = "Claude 3.7 Sonnet")."""
         if kind not in self._bags:
             reg = self.registry
-            entries = [(n, m.id) for m in reg.models.values() for n in (m.name, *m.aliases)] if kind == "model" else [
-                (n, b.id) for b in reg.benchmarks.values() for n in (b.name, *b.aliases)
-            ]
+            entries = (
+                [(n, m.id) for m in reg.models.values() for n in (m.name, *m.aliases)]
+                if kind == "model"
+                else [(n, b.id) for b in reg.benchmarks.values() for n in (b.name, *b.aliases)]
+            )
             table: dict[str, str] = {}
             for name, node_id in entries:
                 table.setdefault(_bag_key(name), node_id)
