@@ -56,6 +56,8 @@ _VALUE_THEN_MODEL = re.compile(
     r"(?:for|by|from|of|achieved\s+by|scored\s+by|reached\s+by)\s+(?:the\s+)?(?:previous\s+|prior\s+)?$|^\s*\(\s*$",
     re.I,
 )
+_SUBJECT_AFTER = re.compile(r"^\s+(?:it|we|our\s+(?:new\s+)?model|the\s+(?:new\s+)?model|this\s+model)\b", re.I)
+_LABEL_BEFORE = re.compile(r"(?:^|[,;—–]\s*)([A-Z][A-Za-z\-]*(?:\s+[A-Za-z\-]+){0,2})\s*:\s*$")
 _REPORTER = re.compile(
     r"\b(?:the\s+(?:company|lab|firm|startup|developer|team)|[A-Z][A-Za-z]+)\s+(?:also\s+)?"
     r"(?:said|says|reported|reports|cited|cites|claimed|claims|announced|published|posted)\b"
