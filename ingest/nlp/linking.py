@@ -157,12 +157,8 @@ def _benchmark_for(
         if _BENCH_THEN_VALUE.match(gap) and not _between(parts.models, b.end, q.start):
             return b, 0.92, "benchmark-value"
     first = parts.benchmarks[0] if parts.benchmarks else None
-    fronted_by_model = bool(first) and (
-        any(0 <= m.start - first.end <= 2 for m in parts.models)
-        or re.match(
-            r"^\s+(?:it|we|our\s+(?:new\s+)?model|the\s+(?:new\s+)?model|this\s+model)\b", text[first.end :], re.I
-        )
-        is not None
+    fronted_by_model = first is not None and (
+        any(0 <= m.start - first.end <= 2 for m in parts.models) or _SUBJECT_AFTER.match(text[first.end :]) is not None
     )
     if (
         first
@@ -342,15 +338,11 @@ def _continues(text: str, previous: tuple[Quantity, Mention], q: Quantity, parts
 
 def _setting(text: str, start: int, end: int, sentence: tuple[int, int], parts: _Parts, model: Mention) -> str | None:
     found = conditions_in(text[start:end])
-    label = re.search(
-        r"(?:^|[,;—–]\s*)([A-Z][A-Za-z\-]*(?:\s+[A-Za-z\-]+){0,2})\s*:\s*$", text[start:end].rsplit("%", 1)[0][-60:]
-    )
-    if label and not any(b.start <= start + text[start:end].rfind(label.group(1)) < b.end for b in parts.benchmarks):
-        found.append(label.group(1).lower())
-    prefix_end = min((q for q in (start,)), default=start)
-    for label in conditions_in(text[sentence[0] : prefix_end]):
-        if label not in found and re.match(r"^\W*(?:with|using|under|at)\b", text[sentence[0] : sentence[1]], re.I):
-            found.append(label)
+    named = _LABEL_BEFORE.search(text[start:end].rsplit("%", 1)[0][-60:])
+    if named and not any(b.start <= start + text[start:end].rfind(named.group(1)) < b.end for b in parts.benchmarks):
+        found.append(named.group(1).lower())
+    if re.match(r"^\W*(?:with|using|under|at)\b", text[sentence[0] : sentence[1]], re.I):
+        found += [c for c in conditions_in(text[sentence[0] : start]) if c not in found]
     scaffold = next((s for s in parts.scaffolds if s is not model), None)
     if scaffold is not None:
         found.insert(0, f"scaffold: {scaffold.text}")
