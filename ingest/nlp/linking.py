@@ -345,7 +345,8 @@ def _setting(text: str, start: int, end: int, sentence: tuple[int, int], parts: 
         found += [c for c in conditions_in(text[sentence[0] : start]) if c not in found]
     scaffold = next((s for s in parts.scaffolds if s is not model), None)
     if scaffold is not None:
-        found.insert(0, f"scaffold: {scaffold.text}")
+        version = re.match(r"\s+v?\d+(?:\.\d+)+", text[scaffold.end :])
+        found.insert(0, f"scaffold: {scaffold.text}{version.group() if version else ''}")
     return "; ".join(found) or None
 
 
