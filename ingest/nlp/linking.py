@@ -218,7 +218,7 @@ def _model_for(
             words <= 8
             and not _between(quantities, m.end, q.start)
             and not re.search(r"\b(?:than|vs\.?|versus|compared|while|whereas|but|and|to|from)\b|[;]", gap, re.I)
-            and not gap.lstrip().startswith(")")
+            and (not gap.lstrip().startswith(")") or "(" in m.text)
         ):
             return m, 0.92, "model-verb-value"
     lead = text[max(sentence[0], q.start - 40) : q.start]
@@ -361,7 +361,7 @@ def _update_context(text: str, sentence: tuple[int, int], parts: _Parts, ctx: Co
         ctx.sentences_seen == 1
         and len({b.entity_id or b.text for b in parts.benchmarks}) == 1
         and (
-            re.search(r"\b(?:leaderboard|results?|update|scores|standings|rankings?|evaluation)\b", line, re.I)
+            re.search(r"\b(?:leaderboards?|results?|updates?|scores|standings|rankings?|evaluations?|runs|tests?|measurements?)\b", line, re.I)
             or len(line) <= len(parts.benchmarks[0].text) + 3
             or (
                 parts.benchmarks[0].start - sentence[0] <= 2

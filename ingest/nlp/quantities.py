@@ -128,6 +128,8 @@ def _classify(text: str, q: Quantity) -> Quantity:
 def _blocked(text: str, q: Quantity, before: str, after: str) -> str | None:
     if q.blocked:
         return q.blocked
+    if re.search(r"(?:±|\+/-|\+-)\s*$", before):
+        return "an error bar"
     if re.search(r"(?:@|pass@|maj@|cons@|top-|k\s*=\s*|n\s*=\s*|#)\s*$", before, re.I):
         return "an index (pass@k, n=, #)"
     if re.search(
@@ -222,7 +224,7 @@ def _human_baseline(before: str, after: str) -> bool:
     window_before = re.split(r"[;.]|\bwhile\b|\bwhereas\b|\bbut\b", before)[-1]
     tail = re.split(r"[;.,]", after)[0]
     return bool(
-        re.search(human.pattern + r"[\w\s'’-]{0,30}$", window_before, re.I)
+        re.search(human.pattern + r"[\w\s'’-]{0,50}$", window_before, re.I)
         or re.match(
             r"\s*(?:\)?\s*(?:for|by|from|of|among)\s+(?:the\s+|a\s+|typical\s+|average\s+|skilled\s+)?)"
             + human.pattern,
