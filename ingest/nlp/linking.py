@@ -58,6 +58,9 @@ _VALUE_THEN_MODEL = re.compile(
 )
 _SUBJECT_AFTER = re.compile(r"^\s+(?:it|we|our\s+(?:new\s+)?model|the\s+(?:new\s+)?model|this\s+model)\b", re.I)
 _LABEL_BEFORE = re.compile(r"(?:^|[,;—–]\s*)([A-Z][A-Za-z\-]*(?:\s+[A-Za-z\-]+){0,2})\s*:\s*$")
+_TITLE_WORDS = re.compile(
+    r"\b(?:leaderboards?|results?|updates?|scores|standings|rankings?|evaluations?|runs|tests?|measurements?)\b", re.I
+)
 _REPORTER = re.compile(
     r"\b(?:the\s+(?:company|lab|firm|startup|developer|team)|[A-Z][A-Za-z]+)\s+(?:also\s+)?"
     r"(?:said|says|reported|reports|cited|cites|claimed|claims|announced|published|posted)\b"
@@ -361,7 +364,7 @@ def _update_context(text: str, sentence: tuple[int, int], parts: _Parts, ctx: Co
         ctx.sentences_seen == 1
         and len({b.entity_id or b.text for b in parts.benchmarks}) == 1
         and (
-            re.search(r"\b(?:leaderboards?|results?|updates?|scores|standings|rankings?|evaluations?|runs|tests?|measurements?)\b", line, re.I)
+            _TITLE_WORDS.search(line)
             or len(line) <= len(parts.benchmarks[0].text) + 3
             or (
                 parts.benchmarks[0].start - sentence[0] <= 2
