@@ -167,8 +167,10 @@ def _blocked(text: str, q: Quantity, before: str, after: str) -> str | None:
         )
         if re.search(r"\d\s*[–-]\s*$", before) or re.match(r"\s*[–-]\s*\d", after):
             return "a range or span, not one score"
-        later = re.match(r"\s*(?:[A-Za-z\-]+\s+){1,3}", rest)
+        later = re.match(r"\s*(?:[A-Za-z0-9\-]+\s+){1,4}", rest)
         if "." not in q.text and later and _cue("count_nouns").match(rest[later.end() :]):
+            return "a count, not a score"
+        if "." not in q.text and re.search(r"\bin\s+$", before) and re.match(r"\s*(?:[,;.)]|of\b|out\b)", after):
             return "a count, not a score"
         if _cue("count_nouns").match(rest.strip()) or re.match(r"\s*-\s*(?:shot|way|step|token|hop)", after, re.I):
             return "a count, not a score"
@@ -224,7 +226,7 @@ def _human_baseline(before: str, after: str) -> bool:
     window_before = re.split(r"[;.]|\bwhile\b|\bwhereas\b|\bbut\b", before)[-1]
     tail = re.split(r"[;.,]", after)[0]
     return bool(
-        re.search(human.pattern + r"[\w\s'’-]{0,50}$", window_before, re.I)
+        re.search(human.pattern + r"[\w\s'’-]{0,70}$", window_before, re.I)
         or re.match(
             r"\s*(?:\)?\s*(?:for|by|from|of|among)\s+(?:the\s+|a\s+|typical\s+|average\s+|skilled\s+)?)"
             + human.pattern,
