@@ -344,6 +344,8 @@ class ClaimLinker:
         if confidence < self.min_confidence:
             return None
         reported = _self_reported(rm, meta, ctx, model, self.registry)
+        if rm.mode and rm.mode not in (setting or ""):
+            setting = "; ".join(filter(None, [rm.mode, setting]))
         text, start, end = sentence
         return ExtractedClaim(
             model=rm.name,

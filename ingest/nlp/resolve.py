@@ -17,7 +17,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from ingest.nlp.mentions import Mention
-from ingest.nlp.registry import Registry, digits, norm
+from ingest.nlp.registry import ModelEntry, Registry, digits, norm
 
 FUZZY_CUTOFF = 92.0
 EMBED_CUTOFF = 0.9
@@ -33,6 +33,7 @@ class Resolved:
     how: str  # alias | fuzzy | embedding | unverified
     parent: str | None = None
     organization: str | None = None
+    mode: str | None = None
 
 
 class Resolver:
@@ -123,6 +124,13 @@ class Resolver:
         if hit:
             found = reg.models[hit]
             return Resolved(found.id, found.name, True, "embedding", None, found.organization)
+        moded = _MODE.match(mention.text.strip())
+        if moded:
+            base = reg.model_for(moded.group("base")) or self._bag_entry(moded.group("base"))
+            if base is not None:
+                return Resolved(
+                    base.id, base.name, True, "mode", None, base.organization, _mode_label(moded.group("mode"))
+                )
         family = reg.families.get(mention.parent or "")
         return Resolved(None, _clean(mention.text), False, "unverified", None, family.organization if family else None)
 
@@ -140,6 +148,10 @@ class Resolver:
                 table.setdefault(_bag_key(name), node_id)
             self._bags[kind] = table
         return self._bags[kind].get(_bag_key(surface))
+
+    def _bag_entry(self, surface: str) -> ModelEntry | None:
+        hit = self._bag("model", surface)
+        return self.registry.models.get(hit) if hit else None
 
     def _dated(self, surface: str) -> str | None:
         """ "Claude-3.5-Sonnet-1022", "GPT-4o 0513", "Qwen2.5 72B-Inst.": a known name plus a snapshot date or tag."""
@@ -221,6 +233,19 @@ _VARIANT_WORDS = frozenset(
 def _variants(name: str) -> frozenset[str]:
     """Variant words that make a different model or benchmark ("mini", "Lite", "Pro")."""
     return frozenset(w for w in re.findall(r"[a-z]+", name.lower()) if w in _VARIANT_WORDS)
+
+
+_MODE = re.compile(
+    r"^(?P<base>.+?)[\s\-_(]+(?P<mode>non-thinking|thinking|reasoning|xhigh|high|medium|low|minimal)\)?$", re.I
+)
+
+
+def _mode_label(mode: str) -> str:
+    """How a reasoning mode written into a model name is kept as a setting."""
+    word = mode.lower()
+    if word in ("thinking", "non-thinking", "reasoning"):
+        return "no thinking" if word == "non-thinking" else "thinking mode"
+    return f"{word} reasoning effort"
 
 
 def _bag_key(name: str) -> str:
