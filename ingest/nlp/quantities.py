@@ -216,7 +216,7 @@ def _blocked(text: str, q: Quantity, before: str, after: str) -> str | None:
         return "a maximum, not a score"
     if re.search(r"(?:\bCI\b|confidence\s+interval|\binterval\b|\bbetween\b)[^.;)]{0,40}$", before, re.I):
         return "a confidence bound"
-    if _human_baseline(before, after):
+    if _human_baseline(_before(text, q, 90), after):
         return "a human baseline"
     return None
 
