@@ -206,7 +206,12 @@ def _cued(text: str, m: Mention, sentence_start: int, strong_only: bool = False)
 def _model_for(
     text: str, q: Quantity, parts: _Parts, quantities: Sequence[Quantity], sentence: tuple[int, int], ctx: Context
 ) -> tuple[Mention | None, float, str]:
-    candidates = parts.models or parts.scaffolds
+    acting = [
+        sc
+        for sc in parts.scaffolds
+        if not re.search(r"\b(?:using|with|in|via|inside|on|through)\s+(?:the\s+)?$", text[: sc.start])
+    ]
+    candidates = parts.models or acting
     before = [m for m in candidates if m.end <= q.start]
     after = [m for m in candidates if m.start >= q.end]
     if before and _MODEL_THEN_VALUE_TIGHT.match(_gap(text, before[-1].end, q.start)):
