@@ -361,6 +361,12 @@ def _setting(text: str, start: int, end: int, sentence: tuple[int, int], parts: 
 def _update_context(text: str, sentence: tuple[int, int], parts: _Parts, ctx: Context) -> None:
     line = text[sentence[0] : sentence[1]].strip()
     ctx.sentences_seen += 1
+    if ctx.sentences_seen == 1 and line.startswith("# ") and not parts.models and not parts.benchmarks:
+        name = re.split(r"\s*[(\[:—–]", line[2:].strip())[0].strip()
+        if 0 < len(name.split()) <= 4 and re.search(r"[A-Z]", name):
+            start = text.find(name, sentence[0])
+            ctx.subject = Mention(start, start + len(name), name, "model", None, "pattern")
+            ctx.subject_from_title, ctx.title_model = True, True
     if len({b.entity_id or b.text for b in parts.benchmarks}) == 1:
         ctx.last_benchmark = parts.benchmarks[0]
     if ctx.sentences_seen == 1 and line.startswith("#") and parts.models:

@@ -275,7 +275,7 @@ class ClaimLinker:
                 if claim is not None:
                     claims.append(claim)
         for rows in table_blocks(text, sentences):
-            caption = self._caption(text, rows[0].start, mentions)
+            caption = self._caption(text, rows[0].start, mentions, rows[-1].end)
             notes = _footnotes(text, rows[-1].end)
             for tl in table_links(rows, lambda cell: self._cell_mentions(cell, mentions), caption, notes):
                 claim = self._from_table(text, tl, ctx, meta)
@@ -293,8 +293,8 @@ class ClaimLinker:
     def _cell_mentions(self, cell: Cell, mentions: list[Mention]) -> list[Mention]:
         return [m for m in mentions if cell.start <= m.start and m.end <= cell.end]
 
-    def _caption(self, text: str, table_start: int, mentions: list[Mention]) -> Caption:
-        """What the line above a table names: one benchmark, one model, and evaluation conditions."""
+    def _caption(self, text: str, table_start: int, mentions: list[Mention], table_end: int) -> Caption:
+        """What the line above a table (or, failing that, just below it) names: a benchmark, a model, conditions."""
         before = text[max(0, table_start - 400) : table_start]
         stripped = before.rstrip()
         line_start = table_start - len(before) + stripped.rfind("\n") + 1
@@ -310,6 +310,12 @@ class ClaimLinker:
                 start = line_start + named.start("name")
                 benches = [Mention(start, start + len(named.group("name")), named.group("name"), "benchmark", None,
                                    "pattern")]  # fmt: skip
+        if not benches:
+            below = text[table_end : table_end + 200].strip().split("\n")[0]
+            below_start = table_end + text[table_end : table_end + 200].find(below) if below else table_end
+            benches = [
+                m for m in mentions if m.kind == "benchmark" and below_start <= m.start < below_start + len(below)
+            ]
         return Caption(
             benches[0] if len({b.entity_id or b.text for b in benches}) == 1 else None,
             models[0] if len({m.entity_id or m.text for m in models}) == 1 else None,
@@ -338,7 +344,8 @@ class ClaimLinker:
             return None
         value, unit_out = final
         if not rb.verified:
-            confidence -= 0.12
+            topic = ctx.topic_benchmark is not None and norm(ctx.topic_benchmark.text) == norm(bench.text)
+            confidence -= 0.04 if topic else 0.12
         if not rm.verified:
             confidence -= 0.04 if ctx.subject is not None and norm(ctx.subject.text) == norm(model.text) else 0.08
         if confidence < self.min_confidence:

@@ -139,7 +139,7 @@ _NOT_BENCHMARK = re.compile(
     re.I,
 )
 _METRIC_HEADER = re.compile(
-    r"^\W*(?:pass@\d+|maj@\d+|cons@\d+|best-of-\d+|score|accuracy|acc\.?|resolve[ds]?(?:\s+rate)?|success(?:\s+rate)?|"
+    r"^\W*%?\s*(?:pass@\d+|maj@\d+|cons@\d+|best-of-\d+|score|accuracy|acc\.?|resolve[ds]?(?:\s+rate)?|success(?:\s+rate)?|"
     r"elo|rating|win\s+rate|%|value|result|solved|pass\s+rate|mean\s+score|avg\.?\s+score|(?:percent|%)\s+correct|"
     r"correct|normali[sz]ed\s+score|time\s+horizon|horizon)\W*$",
     re.I,
@@ -232,6 +232,9 @@ def table_links(
 
     by_col = {j: [first(r.cells[j], ("model",)) if j < len(r.cells) else None for r in body] for j in label_cols}
     model_col = max(label_cols, key=lambda j: sum(m is not None for m in by_col[j]))
+    if not any(by_col[model_col]):  # an "Agent" column: systems rather than base models
+        by_col = {j: [first(r.cells[j], ("scaffold",)) if j < len(r.cells) else None for r in body] for j in label_cols}
+        model_col = max(label_cols, key=lambda j: sum(m is not None for m in by_col[j]))
     if sum(m is not None for m in by_col[model_col]) * 2 >= len(body):
         links = _models_as_rows(body, head, value_cols, label_cols, model_col, first, caption, notes)
     else:
@@ -273,7 +276,7 @@ def _models_as_rows(
         if named is not None:
             columns[j] = (named, head[j].text)
     for r in body:
-        model = first(r.cells[model_col], ("model",))
+        model = first(r.cells[model_col], ("model",)) or first(r.cells[model_col], ("scaffold",))
         if model is None:
             continue
         extra = []
