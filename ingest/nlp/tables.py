@@ -138,6 +138,9 @@ _NOT_BENCHMARK = re.compile(
     r"submissions|runs|trials|seeds|attempts|count|number)\b",
     re.I,
 )
+_NOT_SCORE = re.compile(
+    r"[$/]|\((?:s|ms|sec|seconds)\)|\b(?:tok|tokens|speed|price|cost|latency|ttft|tps|throughput|params?)\b", re.I
+)
 _METRIC_HEADER = re.compile(
     r"^\W*%?\s*(?:pass@\d+|maj@\d+|cons@\d+|best-of-\d+|score|accuracy|acc\.?|resolve[ds]?(?:\s+rate)?|success(?:\s+rate)?|"
     r"elo|rating|win\s+rate|%|value|result|solved|pass\s+rate|mean\s+score|avg\.?\s+score|(?:percent|%)\s+correct|"
@@ -267,7 +270,9 @@ def _models_as_rows(
     columns: dict[int, tuple[Mention, str]] = {}
     for j in value_cols:
         bench = first(head[j], ("benchmark",))
-        if _is_rank_column(body, j) or (bench is None and _NOT_BENCHMARK.match(_strip_unit(head[j].text))):
+        if _is_rank_column(body, j) or (
+            bench is None and (_NOT_BENCHMARK.match(_strip_unit(head[j].text)) or _NOT_SCORE.search(head[j].text))
+        ):
             continue
         if bench is None and caption.benchmark is not None and len(head[j].text.split()) <= 4:
             columns[j] = (caption.benchmark, _effort(head[j].text))
