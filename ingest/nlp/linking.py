@@ -275,11 +275,38 @@ def _labels(text: str, models: Sequence[Mention], quantities: Sequence[Quantity]
     return out
 
 
+def _paired(
+    text: str, parts: _Parts, quantities: Sequence[Quantity]
+) -> dict[int, tuple[Mention | None, Mention | None]]:
+    """ "X and Y follow at 18.9% and 14.2%": coordinated models take coordinated values in order."""
+    first_q = quantities[0]
+    models = [m for m in parts.models if m.end <= first_q.start]
+    if len(models) < 2:
+        return {}
+    values = quantities[: len(models)]
+    names = text[models[0].start : models[-1].end]
+    between_models = re.sub(r"[\s,]|\band\b", "", names)
+    for m in models:
+        between_models = between_models.replace(re.sub(r"[\s,]", "", m.text), "", 1)
+    list_of_values = text[values[0].start : values[-1].end]
+    if (
+        between_models
+        or len(values) != len(models)
+        or not re.fullmatch(r"[\d.,%\s±]*(?:and\s+[\d.,%±\s]*)?", re.sub(r"\s+and\s+", " and ", list_of_values))
+        or len(re.findall(r"[A-Za-z]+", text[models[-1].end : values[0].start])) > 4
+        or any(models[0].start <= b.start < values[-1].end for b in parts.benchmarks)
+    ):
+        return {}
+    return {q.start: (None, m) for q, m in zip(values, models, strict=True)}
+
+
 def _respectively(
     text: str, parts: _Parts, quantities: Sequence[Quantity], sentence: tuple[int, int]
 ) -> dict[int, tuple[Mention | None, Mention | None]]:
     """Zip values with the benchmarks (or models) listed before the word "respectively"."""
     word = re.search(r"\brespectively\b", text[sentence[0] : sentence[1]], re.I)
+    if not word and len(quantities) >= 2:
+        return _paired(text, parts, quantities)
     if not word or not quantities:
         return {}
     stop = sentence[0] + word.start()

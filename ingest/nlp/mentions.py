@@ -36,7 +36,12 @@ class Mention:
         return self.entity_id is not None
 
 
-_PRIORITY = {"alias": 0, "variant": 1, "family": 2, "pattern": 3}
+_PRIORITY = {"alias": 0, "variant": 1, "introduced": 1, "family": 2, "pattern": 3}
+_BENCH_SHAPE = r"[A-Z][A-Za-z0-9]*(?:[A-Z][A-Za-z0-9]*|-[A-Za-z0-9]+)+"
+_INTRODUCED = re.compile(
+    rf"(?:\A\s*#?\s*(?P<title>{_BENCH_SHAPE})\s*:|\b(?:we\s+)?(?:introduce|present|propose|release)s?\s+"
+    rf"(?P<named>{_BENCH_SHAPE})\s*,)"
+)
 
 
 @cache
@@ -97,6 +102,9 @@ def find_mentions(text: str, registry: Registry) -> list[Mention]:
         ):
             end = m.end() + tail.end()
             candidates.append(Mention(m.start(), end, text[m.start() : end], "benchmark", None, "variant", root))
+    for name in introduced_benchmarks(text):
+        for m in re.finditer(rf"(?<![\w\-]){re.escape(name)}(?![\w\-])", text):
+            candidates.append(Mention(m.start(), m.end(), name, "benchmark", None, "introduced"))
     for family in registry.families.values():
         for pattern in family.patterns:
             for m in re.finditer(rf"(?<![A-Za-z0-9])(?:{pattern.pattern})(?![A-Za-z0-9]|\.\d)", text):
@@ -177,6 +185,16 @@ _LOWER_STOP = frozenset(
 def _is_scaffold(registry: Registry, head: str) -> bool:
     entry = registry.model_for(head)
     return entry is not None and entry.kind in ("scaffold", "agent")
+
+
+def introduced_benchmarks(text: str) -> set[str]:
+    """Names a document introduces ("PhysBench-Frontier: ..." as its title, "We introduce X, ...")."""
+    names = set()
+    for m in _INTRODUCED.finditer(text):
+        name = m.group("title") or m.group("named")
+        if re.search(r"Bench|bench|Eval|QA|Arena|Exam|Test|Set|Suite|Gym|World|Lab", name):
+            names.add(name)
+    return names
 
 
 def _key(text: str) -> str:

@@ -139,7 +139,7 @@ _NOT_BENCHMARK = re.compile(
     re.I,
 )
 _NOT_SCORE = re.compile(
-    r"[$/]|\((?:s|ms|sec|seconds)\)|\b(?:tok|tokens|speed|price|cost|latency|ttft|tps|throughput|params?)\b", re.I
+    r"/|\((?:s|ms|sec|seconds)\)|\b(?:tok|tokens|speed|price|cost|latency|ttft|tps|throughput|params?)\b", re.I
 )
 _METRIC_HEADER = re.compile(
     r"^\W*%?\s*(?:pass@\d+|maj@\d+|cons@\d+|best-of-\d+|score|accuracy|acc\.?|resolve[ds]?(?:\s+rate)?|success(?:\s+rate)?|"
