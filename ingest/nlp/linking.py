@@ -33,7 +33,8 @@ _COMPARISON = re.compile(
     re.I,
 )
 _VALUE_THEN_BENCH = re.compile(
-    r"^\s*(?:\([^()]{0,60}\)\s*)?(?:(?:accuracy|score|resolve\s+rate|success\s+rate|pass\s+rate|solve\s+rate)\s+)?"
+    r"^\s*(?:\([^()]{0,60}\)\s*)?(?:(?:accuracy|score|resolve\s+rate|success\s+rate|pass\s+rate|solve\s+rate|"
+    r"pass@\d+|maj@\d+|cons@\d+)\s+)?"
     r"(?:on|in|at|for|across|of|under|using)\s+(?:the\s+|a\s+)?(?:[a-z][a-z\-]*\s+){0,2}$"
 )
 _BENCH_THEN_VALUE = re.compile(
@@ -183,7 +184,8 @@ def _benchmark_for(
         not parts.benchmarks
         and ctx.last_benchmark is not None
         and re.search(
-            r"\b(?:the\s+same\s+(?:test|benchmark|evaluation|suite|leaderboard)|that\s+(?:test|benchmark))\b",
+            r"\b(?:the\s+same\s+(?:test|benchmark|evaluation|suite|leaderboard|scaffold|setup|setting|harness|conditions)"
+            r"|that\s+(?:test|benchmark))\b",
             text[sentence[0] : sentence[1]],
             re.I,
         )
@@ -415,7 +417,7 @@ def _update_context(text: str, sentence: tuple[int, int], parts: _Parts, ctx: Co
     if models and (ctx.subject is None or re.match(r"^\W*(?:introducing|meet|announcing|today)\b", line, re.I)):
         ctx.subject = models[0]
         ctx.subject_from_title = ctx.sentences_seen <= 2
-    elif models and ctx.subject is not None and models[0].start - sentence[0] <= 2:
+    elif models and ctx.subject is not None and models[0].start - sentence[0] <= 2 and ctx.subject.entity_id is None:
         refined = [
             m
             for m in models
