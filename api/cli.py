@@ -17,7 +17,7 @@ from rich.table import Table
 from api.cli_extract import extract
 from api.cli_ingest import docs_app, ingest_app, print_summary, run_with_progress
 from api.console import err, errors, fail, out
-from api.jobs import BuildSummary, build_graph, ingest_configured, run_worker
+from api.jobs import BuildSummary, DocBuildReport, build_graph, extract_documents, ingest_configured, run_worker
 from graph.factory import open_store
 from graph.settings import Settings, load_settings
 from graph.store import GraphCounts, GraphStore
@@ -116,8 +116,38 @@ def up(
             for summary in outcome.runs:
                 print_summary(summary, as_json=False)
             _print_build(build_graph(settings, store))
+            _print_extracted(_extract_with_progress(settings, store))
         if not no_serve:
             _serve(settings, store, host, port)
+
+
+def _extract_with_progress(settings: Settings, store: GraphStore) -> DocBuildReport:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                  transient=True) as progress:  # fmt: skip
+        task = progress.add_task("extracting")
+
+        def update(r: DocBuildReport) -> None:
+            progress.update(task, description=f"extracted {r.documents} documents, {r.claims} claims")
+
+        return extract_documents(settings, store, update)
+
+
+def _print_extracted(report: DocBuildReport) -> None:
+    out.print(
+        f"Extracted {report.documents} documents: {report.claims} claims ({report.needs_review} flagged for review), "
+        f"{report.milestones} milestones, {report.signals} signals, {report.superseded} claims superseded",
+        highlight=False,
+    )
+
+
+@app.command()
+def build() -> None:
+    """Extract claims, milestones and signals from stored documents into the graph (idempotent, resumable)."""
+    with _store() as (settings, store), errors():
+        store.init_schema()
+        _print_extracted(_extract_with_progress(settings, store))
 
 
 @app.command()

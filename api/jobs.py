@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from graph.settings import Settings
 from graph.store import GraphCounts, GraphStore
+from ingest.build import BuildReport as DocBuildReport
 from ingest.curated import ImportReport, load_sample
 from ingest.docstore import DocStore
 from ingest.http import client_from_settings, network_reachable
@@ -82,6 +83,27 @@ def ingest_configured(
         for source in configured_sources(settings):
             outcome.runs.append(run(source, docstore))
     return outcome
+
+
+def extract_documents(
+    settings: Settings, store: GraphStore, on_progress: Callable[[DocBuildReport], None] | None = None
+) -> DocBuildReport:
+    """Extract every pending stored document into the graph (``autoscope build``)."""
+    from ingest.build import build
+    from ingest.nlp.pipeline import Extractor, load_pipeline
+    from ingest.nlp.registry import default_registry
+
+    if not settings.docstore_path.exists():
+        return DocBuildReport()
+    extractor = Extractor(
+        load_pipeline(
+            use_embeddings=settings.extract_embeddings,
+            embedding_model=settings.embedding_model,
+            review_threshold=settings.review_threshold,
+        )
+    )
+    with DocStore(settings.docstore_path) as docstore:
+        return build(store, docstore, extractor, default_registry(), on_progress=on_progress)
 
 
 def run_worker(

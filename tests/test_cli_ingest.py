@@ -103,3 +103,16 @@ def test_up_ingests_when_online_and_says_so_offline(
     monkeypatch.setenv("AUTOSCOPE_OFFLINE", "true")
     offline = runner.invoke(app, ["up", "--no-serve"])
     assert "offline (AUTOSCOPE_OFFLINE is set)" in offline.output
+
+
+def test_ingest_file_then_build_puts_claims_in_the_graph(tmp_path: Path) -> None:
+    note = tmp_path / "note.md"
+    note.write_text("# Orion-2 results\n\nOrion-2 scores 77.2% on SWE-bench Verified.\n", encoding="utf-8")
+    assert runner.invoke(app, ["ingest", "file", str(note)]).exit_code == 0
+    built = runner.invoke(app, ["build"])
+    assert built.exit_code == 0, built.output
+    assert "Extracted 1 documents: 1 claims" in built.output
+    again = runner.invoke(app, ["build"])
+    assert "Extracted 0 documents: 0 claims" in again.output
+    stats = json.loads(runner.invoke(app, ["graph", "stats", "--json"]).stdout)
+    assert stats["nodes"]["Claim"] == 1 and stats["relationships"]["REPORTS"] == 1
