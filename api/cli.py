@@ -151,6 +151,38 @@ def build() -> None:
 
 
 @app.command()
+def timeline(
+    benchmark: Annotated[str, typer.Argument(help="Benchmark id, e.g. swe-bench-verified.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    variants: Annotated[bool, typer.Option("--variants", help="Include the benchmark's variants.")] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="What the graph believed at the end of this day.")
+    ] = None,
+) -> None:
+    """The state-of-the-art frontier of a benchmark over time, with the claims behind it."""
+    from datetime import date
+
+    from graph.analytics.timeline import timeline as build_timeline
+
+    try:
+        when = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)", 2) from None
+    with _store() as (_, store), errors():
+        result = build_timeline(store, benchmark, include_variants=variants, as_of=when)
+        if as_json:
+            sys.stdout.write(json.dumps(result.as_dict()) + "\n")
+            return
+        table = Table(title=f"{result.benchmark.name}: frontier ({len(result.claims)} claims)")
+        for column in ("date", "value", "model", "tied", "claim"):
+            table.add_column(column)
+        for step in result.frontier:
+            table.add_row(step.date.isoformat(), f"{step.value:g} {step.unit}", step.model_id,
+                          "tie" if step.tied else "", step.claim_id)  # fmt: skip
+        out.print(table)
+
+
+@app.command()
 def serve(host: HostOpt = None, port: PortOpt = None) -> None:
     """Serve the HTTP API on the graph as it is."""
     with _store() as (settings, store):
