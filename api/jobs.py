@@ -90,11 +90,14 @@ def extract_documents(
 ) -> DocBuildReport:
     """Extract every pending stored document into the graph (``autoscope build``)."""
     from ingest.build import build
-    from ingest.nlp.pipeline import Extractor, load_pipeline
+    from ingest.nlp.pipeline import EXTRACTOR_VERSION, Extractor, load_pipeline
     from ingest.nlp.registry import default_registry
 
     if not settings.docstore_path.exists():
         return DocBuildReport()
+    with DocStore(settings.docstore_path) as docstore:
+        if next(docstore.pending(EXTRACTOR_VERSION, batch=1), None) is None:
+            return DocBuildReport()  # nothing to do: don't load the models
     extractor = Extractor(
         load_pipeline(
             use_embeddings=settings.extract_embeddings,

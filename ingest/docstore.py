@@ -18,9 +18,8 @@ from typing import Any
 
 from ingest.documents import SourceDocument, Table
 from ingest.errors import DocStoreError
-from ingest.sources.base import SourceState
+from ingest.sources.base import Checkpoint, SourceState
 
-_KEEP = object()
 _CHUNK = 500
 
 _DDL = """
@@ -167,8 +166,8 @@ class DocStore:
             found.update(self._conn.execute(sql, chunk).fetchall())
         return found
 
-    def commit(self, source: str, docs: Sequence[SourceDocument], cursor: str | object | None = _KEEP) -> PageOutcome:
-        """Store a page of documents and (optionally) the source's new cursor in one transaction."""
+    def commit(self, source: str, docs: Sequence[SourceDocument], checkpoint: Checkpoint | None = None) -> PageOutcome:
+        """Store a page of documents, and the source's cursor when a checkpoint is given, in one transaction."""
         by_id = {d.doc_id: d for d in docs}
         now = _now()
         try:
@@ -181,11 +180,11 @@ class DocStore:
                 for doc_id in outcome.updated:
                     conn.execute(_ARCHIVE, (now, doc_id))
                 conn.executemany(_UPDATE, [self._update_row(by_id[i], hashes[i], now) for i in outcome.updated])
-                if cursor is not _KEEP:
+                if checkpoint is not None:
                     conn.execute(
                         "INSERT INTO source_state(source, cursor, last_run) VALUES (?, ?, ?) "
                         "ON CONFLICT(source) DO UPDATE SET cursor = excluded.cursor, last_run = excluded.last_run",
-                        (source, cursor, now),
+                        (source, checkpoint.cursor, now),
                     )
         except sqlite3.Error as e:
             raise DocStoreError(f"writing {len(by_id)} documents from {source} to {self.path} failed: {e}") from e

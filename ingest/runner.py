@@ -68,15 +68,13 @@ def run_source(
     started = datetime.now(UTC)
     buffer: dict[str, SourceDocument] = {}
 
-    def flush(cursor: object) -> None:
+    def flush(checkpoint: Checkpoint | None = None) -> None:
         docs = list(buffer.values())
         buffer.clear()
         if dry_run:
             outcome, _ = docstore.classify(docs)
-        elif cursor is _NO_CURSOR:
-            outcome = docstore.commit(source.name, docs)
         else:
-            outcome = docstore.commit(source.name, docs, cursor=cursor)
+            outcome = docstore.commit(source.name, docs, checkpoint)
         summary.new += len(outcome.new)
         summary.updated += len(outcome.updated)
         summary.unchanged += len(outcome.unchanged)
@@ -92,21 +90,18 @@ def run_source(
                     continue
                 buffer[event.doc_id] = event
                 if len(buffer) >= page_size:
-                    flush(_NO_CURSOR)
+                    flush()
             elif isinstance(event, Skip):
                 summary.skipped.append(event)
                 log.info("%s: skipped %s: %s", source.name, event.item, event.reason)
             elif isinstance(event, Checkpoint):
-                flush(event.cursor)
-        flush(_NO_CURSOR)
+                flush(event)
+        flush()
         summary.completed = True
     except IngestError as e:
-        flush(_NO_CURSOR)
+        flush()
         summary.errors.append(str(e))
         log.error("%s: %s", source.name, e)
     if not dry_run:
         docstore.finish_run(source.name, summary.totals(), summary.completed, started)
     return summary
-
-
-_NO_CURSOR = object()

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 
 from api.deps import StoreDep
-from api.schemas import ClaimOut, ListResponse
+from api.schemas import ClaimOut, ListResponse, Problem
 from graph.model import Claim, SourceKind
 from graph.schema import Label
 from graph.store import ClaimQuery
@@ -16,7 +16,9 @@ from graph.store import ClaimQuery
 router = APIRouter(tags=["claims"])
 
 
-@router.get("/claims", response_model=ListResponse[ClaimOut])
+@router.get(
+    "/claims", response_model=ListResponse[ClaimOut], responses={400: {"model": Problem}, 422: {"model": Problem}}
+)
 def list_claims(
     store: StoreDep,
     benchmark: Annotated[str | None, Query(max_length=200, description="Benchmark id")] = None,
@@ -49,7 +51,7 @@ def list_claims(
     return ListResponse[ClaimOut](data=[ClaimOut.of(c) for c in page.items], next_cursor=page.next_cursor)
 
 
-@router.get("/claims/{claim_id}", response_model=ClaimOut)
+@router.get("/claims/{claim_id}", response_model=ClaimOut, responses={404: {"model": Problem}})
 def get_claim(claim_id: str, store: StoreDep) -> ClaimOut:
     """One claim with its evidence sentence, offsets and extractor version."""
     claim = store.get(Label.CLAIM, claim_id)

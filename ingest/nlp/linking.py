@@ -21,6 +21,7 @@ import yaml
 
 from ingest.nlp.mentions import Mention
 from ingest.nlp.quantities import Quantity
+from ingest.nlp.registry import norm
 
 PATTERNS = Path(__file__).with_name("patterns")
 
@@ -71,10 +72,6 @@ _PRONOUN = re.compile(
     r"the\s+new\s+model|we|our)\b",
     re.I,
 )
-
-
-def _key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 
 @dataclass
@@ -421,7 +418,7 @@ def _update_context(text: str, sentence: tuple[int, int], parts: _Parts, ctx: Co
         refined = [
             m
             for m in models
-            if _key(m.text) != _key(ctx.subject.text) and _key(m.text).startswith(_key(ctx.subject.text))
+            if norm(m.text) != norm(ctx.subject.text) and norm(m.text).startswith(norm(ctx.subject.text))
         ]
         if refined:
             ctx.subject = refined[0]

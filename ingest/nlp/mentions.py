@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from ingest.nlp.registry import Registry
+from ingest.nlp.registry import Registry, norm
 
 PATTERNS = Path(__file__).with_name("patterns")
 
@@ -87,7 +87,7 @@ def find_mentions(text: str, registry: Registry) -> list[Mention]:
             kind = "scaffold" if model.kind in ("scaffold", "agent") else "model"
             candidates.append(Mention(m.start(), m.end(), m.group(), kind, model.id, "alias"))
     for m in registry.family_root_pattern.finditer(text):
-        root = registry.family_roots.get(_key(m.group()))
+        root = registry.family_roots.get(norm(m.group()))
         rest = text[m.end() :]
         tail = _variant_words().match(rest)
         if (
@@ -95,7 +95,7 @@ def find_mentions(text: str, registry: Registry) -> list[Mention]:
             and tail
             and (
                 rest.startswith("-")
-                or _key(m.group()) in registry.loose_roots
+                or norm(m.group()) in registry.loose_roots
                 or tail.group("v")[0].isdigit()
                 or tail.group("v").startswith("v")
             )
@@ -195,10 +195,6 @@ def introduced_benchmarks(text: str) -> set[str]:
         if re.search(r"Bench|bench|Eval|QA|Arena|Exam|Test|Set|Suite|Gym|World|Lab", name):
             names.add(name)
     return names
-
-
-def _key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "", text.lower())
 
 
 def _resolve_overlaps(candidates: list[Mention]) -> list[Mention]:

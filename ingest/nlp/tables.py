@@ -21,11 +21,6 @@ from ingest.nlp.segment import is_table_line
 _SEPARATOR = re.compile(r"^[\s|:+\-=]+$")
 _MISSING = re.compile(r"^\s*(?:—|–|-|n/?a|N/?A|—\s*|\?|x|✗|tbd|TBD)?\s*$")
 _MARKUP = re.compile(r"\*\*|__|`|\\\*|[*†‡§¶#^]|\[[a-z0-9]\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
-_UNUSED_SCORE_HEADER = re.compile(
-    r"\b(?:score|accuracy|acc\.?|resolve[ds]?|resolution|success|pass@\d+|pass\s+rate|result|value|%|elo|rating|"
-    r"horizon|win\s+rate|solved)\b",
-    re.I,
-)
 
 
 @dataclass(frozen=True)

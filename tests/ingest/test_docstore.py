@@ -130,12 +130,13 @@ WRITER = textwrap.dedent(
     import sys
     from ingest.docstore import DocStore
     from ingest.documents import SourceDocument
+    from ingest.sources.base import Checkpoint
     store = DocStore(sys.argv[1])
     page = 0
     while True:
         docs = [SourceDocument(doc_id=f"arxiv:2501.{page * 200 + i:05d}", source="t", text="x" * 2000)
                 for i in range(200)]
-        store.commit("t", docs, cursor=str(page + 1))
+        store.commit("t", docs, Checkpoint(str(page + 1)))
         page += 1
         print(page, flush=True)
     """

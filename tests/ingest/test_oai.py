@@ -13,6 +13,7 @@ from graph.settings import load_settings
 from ingest.docstore import DocStore
 from ingest.http import PoliteClient
 from ingest.runner import run_source
+from ingest.sources.base import Checkpoint
 from ingest.sources.oai import OaiPmhSource, oai_source, split_authors
 from tests.support.http_server import FixtureServer, Reply, Sleeps, fixture
 
@@ -139,7 +140,7 @@ def test_bad_resumption_token_restarts_the_window(http_server: FixtureServer, do
     http_server.route(PATH, oai("bad_resumption_token.xml"), query={"resumptionToken": "6960524|9001"})
     three_pages(http_server)
     stale = {"set": "cs", "prefix": "arXivRaw", "from": "2024-05-02", "until": None, "token": "6960524|9001"}
-    docstore.commit("oai:cs", [], cursor=json.dumps(stale))
+    docstore.commit("oai:cs", [], Checkpoint(json.dumps(stale)))
     with make_client() as client:
         summary = run_source(harvest(http_server, client), docstore)
     assert summary.completed and not summary.errors and summary.new == 7
@@ -152,7 +153,7 @@ def test_a_second_bad_token_ends_the_run_instead_of_looping(http_server: Fixture
     http_server.route(PATH, oai("bad_resumption_token.xml"), query={"resumptionToken": TOKEN_2})
     http_server.route(PATH, oai("raw_page1.xml"), query={"metadataPrefix": "arXivRaw"})
     stored = {"set": "cs", "prefix": "arXivRaw", "from": "2024-05-01", "until": None, "token": TOKEN_2}
-    docstore.commit("oai:cs", [], cursor=json.dumps(stored))
+    docstore.commit("oai:cs", [], Checkpoint(json.dumps(stored)))
     with make_client() as client:
         summary = run_source(harvest(http_server, client), docstore)
     assert not summary.completed and "badResumptionToken" in summary.errors[0]
