@@ -3,25 +3,34 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib.metadata import version
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from api.cli_analytics import register as register_analytics
+from api.cli_digest import register as register_digest
 from api.cli_extract import extract
+from api.cli_import import import_app
 from api.cli_ingest import docs_app, ingest_app, print_summary, run_with_progress
-from api.console import err, errors, fail, out
-from api.jobs import BuildSummary, DocBuildReport, build_graph, extract_documents, ingest_configured, run_worker
-from graph.factory import open_store
-from graph.settings import Settings, load_settings
+from api.cli_query import register as register_query
+from api.console import err, errors, fail, out, store_session
+from api.jobs import (
+    BuildSummary,
+    DeriveReport,
+    DocBuildReport,
+    build_graph,
+    derive_events,
+    extract_documents,
+    ingest_configured,
+    refresh_search_index,
+    run_worker,
+)
+from graph.settings import Settings
 from graph.store import GraphCounts, GraphStore
-from ingest.curated import format_skips, import_claims_file, load_entities, summarise
+from ingest.search_index import BuildReport as SearchReport
 
 app = typer.Typer(
     name="autoscope",
@@ -31,12 +40,14 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 graph_app = typer.Typer(help="Graph store administration.", no_args_is_help=True)
-import_app = typer.Typer(help="Import structured results (curated CSVs).", no_args_is_help=True)
 app.add_typer(graph_app, name="graph")
 app.add_typer(import_app, name="import")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(docs_app, name="docs")
 app.command("extract")(extract)
+register_analytics(app)
+register_query(app)
+register_digest(app)
 
 
 HostOpt = Annotated[str | None, typer.Option("--host", help="Bind address (default: AUTOSCOPE_API_HOST).")]
@@ -58,16 +69,7 @@ def main_callback(
     """autoscope: evidence of AI R&D automation, from papers and lab announcements."""
 
 
-@contextmanager
-def _store() -> Iterator[tuple[Settings, GraphStore]]:
-    with errors():
-        settings = load_settings()
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        store = open_store(settings)
-        try:
-            yield settings, store
-        finally:
-            store.close()
+_store = store_session
 
 
 def _counts_table(counts: GraphCounts) -> Table:
@@ -98,8 +100,18 @@ def _serve(settings: Settings, store: GraphStore, host: str | None, port: int | 
     from api.app import create_app
 
     bind_host, bind_port = host or settings.api_host, port or settings.api_port
-    out.print(f"Serving the API on http://{bind_host}:{bind_port} (docs at /docs); Ctrl-C to stop.")
-    uvicorn.run(create_app(settings, store), host=bind_host, port=bind_port, log_level=settings.log_level.lower())
+    workers = settings.api_workers
+    out.print(
+        f"Serving the API on http://{bind_host}:{bind_port} (docs at /docs) with {workers} worker"
+        f"{'s' if workers > 1 else ''}; Ctrl-C to stop."
+    )
+    level = settings.log_level.lower()
+    if workers == 1:
+        uvicorn.run(create_app(settings, store), host=bind_host, port=bind_port, log_level=level)
+        return
+    store.close()  # each worker process opens its own store
+    uvicorn.run("api.app:app_from_environment", factory=True, host=bind_host, port=bind_port, workers=workers,
+                log_level=level)  # fmt: skip
 
 
 @app.command()
@@ -117,6 +129,8 @@ def up(
                 print_summary(summary, as_json=False)
             _print_build(build_graph(settings, store))
             _print_extracted(_extract_with_progress(settings, store))
+            _print_derived(derive_events(settings, store))
+            _print_search(refresh_search_index(settings, store))
         if not no_serve:
             _serve(settings, store, host, port)
 
@@ -142,44 +156,31 @@ def _print_extracted(report: DocBuildReport) -> None:
     )
 
 
+def _print_derived(report: DeriveReport) -> None:
+    out.print(
+        f"Derived {report.milestones} milestones and {report.signals} signals from the claims"
+        + (f" ({report.removed} no longer supported, removed)" if report.removed else ""),
+        highlight=False,
+    )
+
+
+def _print_search(report: SearchReport | None) -> None:
+    if report is not None:
+        out.print(
+            f"Search index: {report.items} claims and documents ({report.embedded} newly embedded, "
+            f"{report.removed} removed)",
+            highlight=False,
+        )
+
+
 @app.command()
 def build() -> None:
     """Extract claims, milestones and signals from stored documents into the graph (idempotent, resumable)."""
     with _store() as (settings, store), errors():
         store.init_schema()
         _print_extracted(_extract_with_progress(settings, store))
-
-
-@app.command()
-def timeline(
-    benchmark: Annotated[str, typer.Argument(help="Benchmark id, e.g. swe-bench-verified.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    variants: Annotated[bool, typer.Option("--variants", help="Include the benchmark's variants.")] = False,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="What the graph believed at the end of this day.")
-    ] = None,
-) -> None:
-    """The state-of-the-art frontier of a benchmark over time, with the claims behind it."""
-    from datetime import date
-
-    from graph.analytics.timeline import timeline as build_timeline
-
-    try:
-        when = date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        raise fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)", 2) from None
-    with _store() as (_, store), errors():
-        result = build_timeline(store, benchmark, include_variants=variants, as_of=when)
-        if as_json:
-            sys.stdout.write(json.dumps(result.as_dict()) + "\n")
-            return
-        table = Table(title=f"{result.benchmark.name}: frontier ({len(result.claims)} claims)")
-        for column in ("date", "value", "model", "tied", "claim"):
-            table.add_column(column)
-        for step in result.frontier:
-            table.add_row(step.date.isoformat(), f"{step.value:g} {step.unit}", step.model_id,
-                          "tie" if step.tied else "", step.claim_id)  # fmt: skip
-        out.print(table)
+        _print_derived(derive_events(settings, store))
+        _print_search(refresh_search_index(settings, store))
 
 
 @app.command()
@@ -228,37 +229,6 @@ def graph_reset(yes: Annotated[bool, typer.Option("--yes", help="Confirm deletin
     with _store() as (_, store), errors():
         store.clear()
         out.print(f"Deleted everything in the {store.backend} store.")
-
-
-@import_app.command("claims")
-def import_claims(
-    file: Annotated[
-        Path, typer.Argument(help="CSV with columns model,benchmark,value,unit,date,source_url,source_kind,setting")
-    ],
-    entities: Annotated[
-        Path | None, typer.Option("--entities", help="YAML of organizations/models/benchmarks to load first.")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
-) -> None:
-    """Import curated claims; unknown models/benchmarks become unverified entities, bad rows are skipped."""
-    with _store() as (settings, store), errors():
-        known = None
-        if entities is not None:
-            known = load_entities(entities)
-            store.upsert(known.nodes())
-        with out.status(f"Importing {file} ..."):
-            report = import_claims_file(store, file, known, settings.write_batch_size)
-        for line in format_skips(report.skipped, str(file)):
-            err.print(line, highlight=False, markup=False)
-        summary = summarise(report)
-        if as_json:
-            sys.stdout.write(json.dumps(summary) + "\n")
-        else:
-            out.print(
-                f"{summary['imported']} claims imported from {summary['rows']} rows "
-                f"({summary['skipped']} skipped, {summary['documents']} documents, "
-                f"{len(summary['new_models'])} new models, {len(summary['new_benchmarks'])} new benchmarks)"
-            )
 
 
 def main() -> None:

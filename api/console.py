@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
 import typer
 from rich.console import Console
 
 from graph.errors import GraphError, SettingsError, StoreUnavailableError
+from graph.factory import open_store
+from graph.settings import Settings, load_settings
+from graph.store import GraphStore
 from ingest.errors import IngestError
 
 out = Console()
@@ -36,3 +41,26 @@ def errors() -> Iterator[None]:
         raise fail(str(e), EXIT_UNAVAILABLE) from None
     except (GraphError, IngestError) as e:
         raise fail(str(e)) from None
+
+
+@contextmanager
+def store_session() -> Iterator[tuple[Settings, GraphStore]]:
+    """Settings and the configured store for one command; errors become one line and an exit code."""
+    with errors():
+        settings = load_settings()
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        store = open_store(settings)
+        try:
+            yield settings, store
+        finally:
+            store.close()
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    """An ISO date option, or exit 2 naming the option."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option} {value!r} is not a date (YYYY-MM-DD)", EXIT_USAGE) from None

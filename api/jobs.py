@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
+from graph.analytics.events import DeriveReport
 from graph.settings import Settings
 from graph.store import GraphCounts, GraphStore
 from ingest.build import BuildReport as DocBuildReport
@@ -13,6 +16,7 @@ from ingest.curated import ImportReport, load_sample
 from ingest.docstore import DocStore
 from ingest.http import client_from_settings, network_reachable
 from ingest.runner import RunSummary
+from ingest.search_index import BuildReport as SearchReport
 from ingest.sources.base import Source
 
 
@@ -109,6 +113,23 @@ def extract_documents(
         return build(store, docstore, extractor, default_registry(), on_progress=on_progress)
 
 
+def derive_events(settings: Settings, store: GraphStore) -> DeriveReport:
+    """Recompute the milestones and signals that follow from the claims and write them (idempotent)."""
+    from graph.analytics.config import load_config
+    from graph.analytics.events import derive
+
+    return derive(store, load_config(settings.analytics_file))
+
+
+def refresh_search_index(settings: Settings, store: GraphStore) -> SearchReport | None:
+    """Bring the semantic search index up to date (None when AUTOSCOPE_SEARCH_INDEX is off)."""
+    if not settings.search_index:
+        return None
+    from ingest.search_index import SearchIndex, embedder
+
+    return SearchIndex(settings.data_dir / "search").build(store, lambda: embedder(settings.embedding_model))
+
+
 def run_worker(
     settings: Settings,
     store: GraphStore,
@@ -116,11 +137,18 @@ def run_worker(
     once: bool,
     on_build: Callable[[BuildSummary], None],
     sleep: Callable[[float], None] = time.sleep,
+    today: Callable[[], date] | None = None,
 ) -> int:
-    """Rebuild on a fixed interval (the compose ``worker`` service); returns the number of runs."""
+    """Rebuild on a fixed interval (the compose ``worker`` service), then write the digests of the week
+    just finished and of the week in progress into ``$AUTOSCOPE_DATA_DIR/digests``; returns the number of runs."""
+    from api.digest.deliver import weekly_digests
+    from api.digest.week import utc_today
+
     runs = 0
     while True:
         on_build(build_graph(settings, store))
+        paths = weekly_digests(settings, store, (today or utc_today)())
+        logging.getLogger(__name__).info("wrote %d digest files: %s", len(paths), ", ".join(p.name for p in paths))
         runs += 1
         if once:
             return runs

@@ -7,13 +7,23 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from graph.errors import GraphError, InvalidInputError, NotFoundError, StoreUnavailableError
+from graph.errors import (
+    GraphError,
+    InvalidInputError,
+    NotFoundError,
+    ParameterError,
+    QueryRejectedError,
+    QueryTimeoutError,
+    StoreUnavailableError,
+    UnsupportedError,
+)
 
 MEDIA_TYPE = "application/problem+json"
 
 
-def problem(status: int, title: str, detail: str) -> JSONResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+def problem(status: int, title: str, detail: str, **extensions: str) -> JSONResponse:
+    """A problem+json response; ``extensions`` are extra members (``reason``, ``parameter``)."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extensions}
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
 
 
@@ -32,6 +42,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(GraphError)
     async def _graph(_: Request, exc: GraphError) -> JSONResponse:
+        if isinstance(exc, QueryRejectedError):
+            return problem(400, "Query refused", str(exc), reason=exc.reason)
+        if isinstance(exc, ParameterError):
+            return problem(422, "Invalid parameter", str(exc), parameter=exc.parameter)
+        if isinstance(exc, QueryTimeoutError):
+            return problem(504, "Query timed out", str(exc), reason=exc.reason)
+        if isinstance(exc, UnsupportedError):
+            return problem(501, "Not supported by this backend", str(exc))
         if isinstance(exc, InvalidInputError):
             return problem(400, "Invalid input", str(exc))
         if isinstance(exc, NotFoundError):

@@ -7,7 +7,7 @@ with ``UNWIND $rows``.
 
 from __future__ import annotations
 
-from graph.schema import DOCUMENT_KIND_LABELS, TEMPORAL_FIELDS, Label, RelType
+from graph.schema import DOCUMENT_KIND_LABELS, STORE_MANAGED, TEMPORAL_FIELDS, Label, RelType
 
 
 def constraint(label: Label) -> str:
@@ -31,7 +31,7 @@ def upsert_nodes(label: Label, kind_label: Label | None = None) -> str:
     converted = "".join(
         f", n.{name} = {kind}(row.props.{name})"
         for name, kind in fields.items()
-        if name not in ("recorded_at", "superseded_at")
+        if name != "recorded_at" and name not in STORE_MANAGED.get(label, ())
     )
     created = "datetime(row.recorded_at)" if "recorded_at" in fields else "null"
     return (
@@ -69,11 +69,23 @@ SUPERSEDE = (
     "MERGE (new)-[:SUPERSEDES]->(old) SET old.superseded_at = coalesce(old.superseded_at, new.recorded_at)"
 )
 
+REVIEW = (
+    "MATCH (c:Claim {id: $id}) SET c.review_status = $status, c.reviewed_by = $reviewer, c.reviewed_at = datetime($at)"
+)
+
 GET_NODE = "MATCH (n:{label} {{id: $id}}) RETURN n"
 
 
 def get_node(label: Label) -> str:
     return GET_NODE.format(label=label.value)
+
+
+def get_nodes(label: Label) -> str:
+    return f"UNWIND $ids AS id MATCH (n:{label.value} {{id: id}}) RETURN n"
+
+
+def delete_nodes(label: Label) -> str:
+    return f"UNWIND $ids AS id MATCH (n:{label.value} {{id: id}}) DETACH DELETE n"
 
 
 def list_nodes(label: Label) -> str:
@@ -90,6 +102,9 @@ CLAIM_FILTERS: dict[str, str] = {
     "organization_id": (
         "EXISTS { MATCH (c)-[:OF_MODEL]->(:Model)-[:DEVELOPED_BY]->(:Organization {id: $organization_id}) }"
     ),
+    "needs_review": "coalesce(c.needs_review, false) = $needs_review",
+    "reviewed": "c.review_status IS NOT NULL",
+    "unreviewed": "c.review_status IS NULL",
     "date_from": "c.reported_date >= $date_from",
     "date_to": "c.reported_date <= $date_to",
     "as_of": "c.recorded_at <= $as_of",
@@ -104,6 +119,20 @@ def list_claims(filters: list[str], descending: bool) -> str:
     where = " AND ".join(CLAIM_FILTERS[f] for f in filters) or "true"
     order = "DESC" if descending else "ASC"
     return f"MATCH (c:Claim) WHERE {where} RETURN c AS n ORDER BY c.reported_date {order}, c.id {order} LIMIT $limit"
+
+
+def claim_rows(filters: list[str], descending: bool) -> str:
+    """The light projection of :class:`graph.store.ClaimRow`, dates as ISO text."""
+    where = " AND ".join(CLAIM_FILTERS[f] for f in filters) or "true"
+    order = "DESC" if descending else "ASC"
+    return (
+        f"MATCH (c:Claim) WHERE {where} RETURN c.id AS id, c.document_id AS document_id, c.model_id AS model_id, "
+        "c.benchmark_id AS benchmark_id, c.value AS value, c.unit AS unit, toString(c.reported_date) AS reported_date, "
+        "c.setting AS setting, c.source_kind AS source_kind, c.source_url AS source_url, "
+        "coalesce(c.needs_review, false) AS needs_review, coalesce(c.confidence, 1.0) AS confidence, "
+        "c.value_low AS value_low, c.value_high AS value_high, c.review_status AS review_status "
+        f"ORDER BY c.reported_date {order}, c.id {order}"
+    )
 
 
 NEIGHBOURS = (
@@ -125,6 +154,10 @@ def count_nodes(label: Label) -> str:
     return f"MATCH (n:{label.value}) RETURN count(n) AS n"
 
 
+def relationships(rel: RelType) -> str:
+    return f"MATCH (a)-[:{rel.value}]->(b) RETURN a.id AS src, b.id AS dst ORDER BY src, dst"
+
+
 def count_relationships(rel: RelType) -> str:
     return f"MATCH ()-[r:{rel.value}]->() RETURN count(r) AS n"
 
@@ -143,4 +176,61 @@ CLEAR = (
 
 PING = "RETURN 1 AS ok"
 
+BUMP_GENERATION = (
+    "MERGE (m:AutoscopeMeta {id: 'graph'}) ON CREATE SET m.epoch = randomUUID(), m.generation = 0 "
+    "SET m.generation = m.generation + 1"
+)
+"""Run in every write transaction: readers compare (epoch, generation) to know the graph changed."""
+GENERATION = "MATCH (m:AutoscopeMeta {id: 'graph'}) RETURN m.epoch AS epoch, m.generation AS generation"
+
 AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
+
+# Analysts' own Cypher (checked by api/query_guard.py) is only ever prefixed, never edited.
+EXPLAIN = "EXPLAIN "
+
+
+def explain(text: str) -> str:
+    """The analyst's query, planned but not run."""
+    return EXPLAIN + text
+
+
+# Read-only Cypher equivalents of some named queries (graph/queries.py), shown to analysts to copy
+# into /query or `autoscope query`. The named queries themselves run in Python on both stores and
+# also convert units (hours <-> minutes) and apply as-of; these are starting points.
+NAMED_QUERY_CYPHER: dict[str, str] = {
+    "models-beating-human-baseline": (
+        "MATCH (c:Claim)-[:ON_BENCHMARK]->(b:Benchmark), (c)-[:OF_MODEL]->(m:Model)\n"
+        "WHERE b.human_baseline IS NOT NULL AND ($benchmark IS NULL OR b.id = $benchmark)\n"
+        "  AND c.superseded_at IS NULL AND NOT coalesce(c.needs_review, false) AND c.unit = b.unit\n"
+        "  AND CASE b.direction WHEN 'lower_is_better' THEN c.value < b.human_baseline\n"
+        "      ELSE c.value > b.human_baseline END\n"
+        "RETURN b.id AS benchmark, b.human_baseline AS human_baseline, m.id AS model,\n"
+        "       collect({claim: c.id, value: c.value, source_url: c.source_url,\n"
+        "                evidence: c.evidence_sentence}) AS claims\n"
+        "ORDER BY benchmark, model"
+    ),
+    "papers-introducing-saturated-benchmarks": (
+        "MATCH (d:Document)-[:INTRODUCES]->(b:Benchmark)<-[:ON_BENCHMARK]-(c:Claim)\n"
+        "WHERE b.direction = 'higher_is_better' AND c.superseded_at IS NULL\n"
+        "  AND NOT coalesce(c.needs_review, false) AND c.unit = b.unit\n"
+        "WITH d, b, max(c.value) AS best, coalesce(b.ceiling, CASE b.unit WHEN '%' THEN 100.0 END) AS ceiling\n"
+        "WHERE ceiling IS NOT NULL AND best >= $near_fraction * ceiling\n"
+        "RETURN d.id AS document, d.title AS title, d.url AS url,\n"
+        "       collect({benchmark: b.id, best: best, ceiling: ceiling}) AS benchmarks\n"
+        "ORDER BY size(benchmarks) DESC, document"
+    ),
+    "claims-for-model": (
+        "MATCH (c:Claim)-[:OF_MODEL]->(:Model {id: $model})\n"
+        "WHERE c.superseded_at IS NULL AND ($benchmark IS NULL OR c.benchmark_id = $benchmark)\n"
+        "RETURN c.id AS id, c.benchmark_id AS benchmark, c.value AS value, c.unit AS unit, c.setting AS setting,\n"
+        "       c.reported_date AS reported_date, c.source_kind AS source_kind, c.source_url AS source_url,\n"
+        "       c.document_id AS document, c.evidence_sentence AS evidence\n"
+        "ORDER BY c.reported_date DESC, c.id DESC LIMIT $limit"
+    ),
+    "latest-signals": (
+        "MATCH (s:Signal)\n"
+        "WHERE ($kind IS NULL OR s.kind = $kind) AND ($since IS NULL OR s.date >= date($since))\n"
+        "RETURN s.id AS id, s.date AS date, s.kind AS kind, s.score AS score, s.text AS text, s.origin AS origin\n"
+        "ORDER BY s.date DESC, s.id DESC LIMIT $limit"
+    ),
+}

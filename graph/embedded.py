@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import orjson
 
 from graph.errors import GraphStoreError, InvalidInputError, StoreUnavailableError
 from graph.model import Claim, Document, Node, end_of
@@ -32,6 +33,7 @@ from graph.schema import (
 )
 from graph.store import (
     ClaimQuery,
+    ClaimRow,
     Cursor,
     DocumentClaims,
     GraphCounts,
@@ -85,8 +87,22 @@ INSERT INTO claims(id, document_id, model_id, benchmark_id, reported_date, recor
                    source_kind, setting, data)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(id) DO UPDATE SET reported_date = excluded.reported_date, source_kind = excluded.source_kind,
-    data = json_set(excluded.data, '$.recorded_at', claims.recorded_at, '$.superseded_at', claims.superseded_at)
+    data = json_set(excluded.data, '$.recorded_at', claims.recorded_at, '$.superseded_at', claims.superseded_at,
+                    '$.review_status', json_extract(claims.data, '$.review_status'),
+                    '$.reviewed_by', json_extract(claims.data, '$.reviewed_by'),
+                    '$.reviewed_at', json_extract(claims.data, '$.reviewed_at'))
 """
+_ROW_COLUMNS = (
+    "id", "document_id", "model_id", "benchmark_id", "reported_date", "setting", "source_kind",
+    "json(json_extract(data, '$.value', '$.unit', '$.source_url', '$.needs_review', '$.confidence', '$.value_low', "
+    "'$.value_high', '$.review_status'))",
+)  # fmt: skip
+"""The columns of a :class:`graph.store.ClaimRow`, in order."""
+_BUMP = (
+    "INSERT INTO meta(key, value) VALUES ('generation', '1') "
+    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+)
+"""Every write transaction bumps the generation, so readers in any process can tell the graph changed."""
 _INSERT_EDGE = "INSERT OR IGNORE INTO edges(src_label, src, rel, dst_label, dst) VALUES (?, ?, ?, ?, ?)"
 
 
@@ -168,11 +184,28 @@ class EmbeddedStore(StoreConveniences):
             raise GraphStoreError(f"cannot start a write on {self.path}: {e}") from e
         try:
             yield conn
+            conn.execute(_BUMP)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+    def _read_many(self, columns: Sequence[str], rest: str, params: Sequence[Any] = ()) -> list[list[Any]]:
+        """``SELECT columns rest`` fetched as one JSON array in a single step.
+
+        sqlite3 releases the GIL around every row it steps; with many threads reading at once
+        (the API's thread pool) re-acquiring it per row serialises them into a convoy that cut a
+        busy server's throughput several-fold. One aggregate row per query avoids it. Columns
+        must be JSON-representable (``json(data)`` for stored JSON); row order is kept.
+        """
+        inner = ", ".join(f"{c} AS c{i}" for i, c in enumerate(columns))
+        # JSON-ness does not survive a subquery: columns written as json(...) are re-marked outside.
+        outer = ", ".join(f"json(c{i})" if c.startswith("json(") else f"c{i}" for i, c in enumerate(columns))
+        sql = f"SELECT json_group_array(json_array({outer})) FROM (SELECT {inner} {rest})"
+        (text,) = self._read(sql, params)[0]
+        rows: list[list[Any]] = orjson.loads(text)
+        return rows
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         try:
@@ -279,6 +312,29 @@ class EmbeddedStore(StoreConveniences):
             conn.executemany(_INSERT_EDGE, [("Claim", new_id, "SUPERSEDES", "Claim", old) for old in old_ids])
         return len(old_ids)
 
+    def delete(self, label: Label, ids: Sequence[str]) -> int:
+        if label not in (Label.MILESTONE, Label.SIGNAL):
+            raise InvalidInputError(f"{label} nodes are facts and are never deleted (only derived milestones/signals)")
+        wanted = sorted(set(ids))
+        with self._write() as conn:
+            for i in range(0, len(wanted), _CHUNK):
+                chunk = wanted[i : i + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                conn.execute(f"DELETE FROM nodes WHERE label = ? AND id IN ({marks})", [label.value, *chunk])
+                conn.execute(f"DELETE FROM edges WHERE src_label = ? AND src IN ({marks})", [label.value, *chunk])
+                conn.execute(f"DELETE FROM edges WHERE dst_label = ? AND dst IN ({marks})", [label.value, *chunk])
+        return len(wanted)
+
+    def review(self, claim_id: str, status: str, reviewer: str, at: datetime) -> None:
+        with self._write() as conn:
+            if missing := self._missing(conn, {Label.CLAIM: {claim_id}}):
+                raise missing_error(missing)
+            conn.execute(
+                "UPDATE claims SET data = json_set(data, '$.review_status', ?, '$.reviewed_by', ?, '$.reviewed_at', ?) "
+                "WHERE id = ?",
+                (status, reviewer, _ts(at), claim_id),
+            )
+
     def clear(self) -> None:
         with self._write() as conn:
             conn.execute("DELETE FROM nodes")
@@ -294,6 +350,24 @@ class EmbeddedStore(StoreConveniences):
         else:
             rows = self._read("SELECT data FROM nodes WHERE label = ? AND id = ?", (label.value, node_id))
         return NODE_CLASSES[label].model_validate_json(rows[0][0]) if rows else None
+
+    def get_many(self, label: Label, ids: Sequence[str]) -> dict[str, Node]:
+        if label in (Label.PAPER, Label.ANNOUNCEMENT):
+            label = Label.DOCUMENT
+        cls = NODE_CLASSES[label]
+        wanted = sorted(set(ids))
+        out: dict[str, Node] = {}
+        for i in range(0, len(wanted), _CHUNK):
+            chunk = wanted[i : i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            if label is Label.CLAIM:
+                rows = self._read(f"SELECT id, data FROM claims WHERE id IN ({marks})", chunk)
+            else:
+                rows = self._read(
+                    f"SELECT id, data FROM nodes WHERE label = ? AND id IN ({marks})", [label.value, *chunk]
+                )
+            out.update((r[0], cls.model_validate_json(r[1])) for r in rows)
+        return out
 
     def list_nodes(self, label: Label, limit: int = 100, cursor: str | None = None) -> Page[Node]:
         check_limit(limit)
@@ -318,14 +392,26 @@ class EmbeddedStore(StoreConveniences):
             pos = Cursor.decode(cursor)
             where.append(f"(reported_date, id) {op} (?, ?)")
             params += [pos.key, pos.id]
-        sql = (
-            f"SELECT reported_date, id, data FROM claims WHERE {' AND '.join(where) or '1'} "
-            f"ORDER BY reported_date {order}, id {order} LIMIT ?"
-        )
-        rows = self._read(sql, [*params, limit + 1])
-        items = [Claim.model_validate_json(r[2]) for r in rows[:limit]]
+        rest = f"FROM claims WHERE {' AND '.join(where) or '1'} ORDER BY reported_date {order}, id {order} LIMIT ?"
+        rows = self._read_many(("reported_date", "id", "json(data)"), rest, [*params, limit + 1])
+        items = [Claim.model_validate(r[2]) for r in rows[:limit]]
         nxt = Cursor(rows[limit - 1][0], rows[limit - 1][1]).encode() if len(rows) > limit else None
         return Page(items, nxt)
+
+    def claim_rows(self, query: ClaimQuery) -> list[ClaimRow]:
+        where, params = self._claim_filter(query)
+        order = "DESC" if query.descending else "ASC"
+        rows = self._read_many(
+            _ROW_COLUMNS,
+            f"FROM claims WHERE {' AND '.join(where) or '1'} ORDER BY reported_date {order}, id {order}",
+            params,
+        )
+        out = []
+        for r in rows:
+            value, unit, url, flagged, confidence, low, high, review = r[7]
+            out.append(ClaimRow(r[0], r[1], r[2], r[3], float(value), unit, date.fromisoformat(r[4]), r[5], r[6], url,
+                                bool(flagged), float(confidence), low, high, review))  # fmt: skip
+        return out
 
     def _claim_filter(self, q: ClaimQuery) -> tuple[list[str], list[Any]]:
         where: list[str] = []
@@ -341,6 +427,11 @@ class EmbeddedStore(StoreConveniences):
         if q.source_kind is not None:
             where.append("source_kind = ?")
             params.append(q.source_kind.value)
+        if q.needs_review is not None:
+            where.append("coalesce(json_extract(data, '$.needs_review'), 0) = ?")
+            params.append(int(q.needs_review))
+        if q.reviewed is not None:
+            where.append(f"json_extract(data, '$.review_status') IS {'NOT ' if q.reviewed else ''}NULL")
         if q.organization_id is not None:
             where.append(
                 "model_id IN (SELECT id FROM nodes WHERE label = 'Model' "
@@ -402,6 +493,17 @@ class EmbeddedStore(StoreConveniences):
             (benchmark_id,),
         )
         return [benchmark_id, *sorted(r[0] for r in rows if r[0] != benchmark_id)]
+
+    def relationships(self, rel: RelType) -> list[tuple[str, str]]:
+        rows = self._read("SELECT src, dst FROM all_edges WHERE rel = ? ORDER BY src, dst", (rel.value,))
+        return [(r[0], r[1]) for r in rows]
+
+    def server_info(self) -> str:
+        return f"SQLite {sqlite3.sqlite_version}"
+
+    def generation(self) -> str:
+        rows = self._read("SELECT value FROM meta WHERE key = 'generation'")
+        return f"{self.path.stat().st_ino}-{rows[0][0] if rows else 0}"
 
     def counts(self) -> GraphCounts:
         nodes = {label: n for label, n in self._read("SELECT label, count(*) FROM nodes GROUP BY label")}

@@ -11,11 +11,15 @@ import hashlib
 import math
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 NonEmpty = Annotated[str, Field(min_length=1)]
+Origin = Literal["extracted", "computed"]
+ReviewAction = Literal["accepted", "rejected", "corrected"]
+"""A reviewer's decision on a claim; a correction supersedes the claim with a corrected one."""
+"""Milestones and signals are either extracted from a document or computed from the claims."""
 
 
 def content_id(prefix: str, *parts: object) -> str:
@@ -186,6 +190,8 @@ class Claim(Node):
     benchmark_id: NonEmpty
     value: float
     unit: Unit
+    value_low: float | None = None
+    value_high: float | None = None
     metric: str | None = None
     setting: str | None = None
     source_kind: SourceKind
@@ -199,15 +205,18 @@ class Claim(Node):
     needs_review: bool = False
     recorded_at: datetime = Field(default_factory=utc_now)
     superseded_at: datetime | None = None
+    review_status: ReviewAction | None = None
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
 
-    @field_validator("value")
+    @field_validator("value", "value_low", "value_high")
     @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("claim value must be a finite number")
+    def _finite(cls, value: float | None) -> float | None:
+        if value is not None and not math.isfinite(value):
+            raise ValueError("claim values must be finite numbers")
         return value
 
-    @field_validator("recorded_at", "superseded_at")
+    @field_validator("recorded_at", "superseded_at", "reviewed_at")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
         return None if value is None else as_utc(value)
@@ -219,6 +228,8 @@ class Claim(Node):
 
     @model_validator(mode="after")
     def _derive(self) -> Claim:
+        if self.value_low is not None and self.value_high is not None and self.value_low > self.value_high:
+            raise ValueError("value_low must not be above value_high")
         if (self.evidence_start is None) != (self.evidence_end is None):
             raise ValueError("evidence_start and evidence_end must be given together")
         if (
@@ -250,6 +261,7 @@ class Milestone(Node):
     model_id: str | None = None
     threshold: float | None = None
     claim_ids: list[str] = Field(default_factory=list)
+    origin: Origin = "extracted"
     recorded_at: datetime = Field(default_factory=utc_now)
 
     @model_validator(mode="after")
@@ -270,12 +282,39 @@ class Signal(Node):
     text: str = ""
     capability_id: str | None = None
     based_on: list[str] = Field(default_factory=list)
+    origin: Origin = "extracted"
     recorded_at: datetime = Field(default_factory=utc_now)
 
     @model_validator(mode="after")
     def _derive(self) -> Signal:
         if not self.id:
             object.__setattr__(self, "id", content_id("sig", self.kind, self.date, self.text, *sorted(self.based_on)))
+        return self
+
+
+class Review(Node):
+    """One human review of a claim: who decided what, when; never changed afterwards."""
+
+    label: ClassVar[str] = "Review"
+    id: str = ""
+    claim_id: NonEmpty
+    action: ReviewAction
+    reviewer: NonEmpty
+    note: str = ""
+    corrected_claim_id: str | None = None
+    recorded_at: datetime = Field(default_factory=utc_now)
+
+    @field_validator("recorded_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return as_utc(value)
+
+    @model_validator(mode="after")
+    def _derive(self) -> Review:
+        if not self.id:
+            object.__setattr__(
+                self, "id", content_id("rev", self.claim_id, self.action, self.reviewer, self.recorded_at)
+            )
         return self
 
 
@@ -289,4 +328,5 @@ NODE_TYPES: tuple[type[Node], ...] = (
     Claim,
     Milestone,
     Signal,
+    Review,
 )

@@ -7,6 +7,7 @@ with ``UNWIND $rows`` batches. All Cypher comes from :mod:`graph.cypher`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -14,12 +15,13 @@ from enum import Enum
 from typing import Any, TypeVar
 
 import networkx as nx
-from neo4j import Driver, ManagedTransaction, Session
+from neo4j import READ_ACCESS, Driver, ManagedTransaction, Query, Session
 from neo4j import exceptions as neo4j_errors
 
 from graph import cypher
 from graph.errors import GraphStoreError, InvalidInputError, StoreAuthError, StoreUnavailableError
 from graph.model import Claim, Document, Node, end_of
+from graph.neo4j_values import plan_info, query_error, to_json
 from graph.schema import (
     DOCUMENT_KIND_LABELS,
     IMMUTABLE_EDGES,
@@ -27,17 +29,21 @@ from graph.schema import (
     PRIMARY_LABELS,
     PROPERTY_INDEXES,
     RELATIONSHIP_ENDPOINTS,
+    STORE_MANAGED,
     Label,
     RelType,
     label_for_id,
 )
 from graph.store import (
     ClaimQuery,
+    ClaimRow,
     Cursor,
     DocumentClaims,
     GraphCounts,
     Neighbour,
     Page,
+    PlanInfo,
+    ReadResult,
     StoreConveniences,
     check_limit,
     missing_error,
@@ -59,8 +65,12 @@ def _value(value: Any) -> Any:
 
 
 def _row(node: Node) -> dict[str, Any]:
-    """Parameters for one node: dates as ISO text (Cypher converts them), enums as values."""
-    props = {k: _value(v) for k, v in node.props().items() if k not in _TIME_FIELDS}
+    """Parameters for one node: dates as ISO text (Cypher converts them), enums as values.
+
+    Store-managed properties (superseded_at, review fields) are left out: only their own calls set them.
+    """
+    managed = STORE_MANAGED.get(Label(node.label), ())
+    props = {k: _value(v) for k, v in node.props().items() if k not in _TIME_FIELDS and k not in managed}
     recorded = getattr(node, "recorded_at", None)
     return {"id": node.id, "recorded_at": recorded.isoformat() if recorded else None, "props": props}
 
@@ -99,9 +109,10 @@ class Neo4jStore(StoreConveniences):
 
     # -- plumbing ----------------------------------------------------------------------------
     @contextmanager
-    def _session(self) -> Iterator[Session]:
+    def _session(self, shift: int | None = None, **config: Any) -> Iterator[Session]:
+        """A session; with ``shift`` set (analyst queries), server errors become query errors."""
         try:
-            with self._driver.session(database=self._database) as session:
+            with self._driver.session(database=self._database, **config) as session:
                 yield session
         except neo4j_errors.AuthError as e:
             raise StoreAuthError(f"Neo4j at {self._where} rejected the credentials: {e.message}") from e
@@ -110,13 +121,20 @@ class Neo4jStore(StoreConveniences):
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as e:
             raise StoreUnavailableError(f"Neo4j at {self._where} is unreachable: {e}") from e
         except neo4j_errors.Neo4jError as e:
+            if shift is not None:
+                raise query_error(e, shift) from e
             raise GraphStoreError(f"Neo4j error {e.code}: {e.message}") from e
         except neo4j_errors.DriverError as e:
             raise GraphStoreError(f"Neo4j driver error: {e}") from e
 
     def _write(self, work: Callable[[ManagedTransaction], R]) -> R:
+        def bumped(tx: ManagedTransaction) -> R:
+            result = work(tx)
+            tx.run(cypher.BUMP_GENERATION).consume()
+            return result
+
         with self._session() as session:
-            return session.execute_write(work)
+            return session.execute_write(bumped)
 
     def _read(self, query: str, **params: Any) -> list[dict[str, Any]]:
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
@@ -218,16 +236,46 @@ class Neo4jStore(StoreConveniences):
         self._write(work)
         return len(old_ids)
 
+    def delete(self, label: Label, ids: Sequence[str]) -> int:
+        if label not in (Label.MILESTONE, Label.SIGNAL):
+            raise InvalidInputError(f"{label} nodes are facts and are never deleted (only derived milestones/signals)")
+        wanted = sorted(set(ids))
+
+        def work(tx: ManagedTransaction) -> None:
+            _unwind(tx, cypher.delete_nodes(label), wanted, self._batch, key="ids")
+
+        self._write(work)
+        return len(wanted)
+
+    def review(self, claim_id: str, status: str, reviewer: str, at: datetime) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            lost = tx.run(cypher.missing_ids(Label.CLAIM), ids=[claim_id]).single(strict=True)["missing"]
+            if lost:
+                raise missing_error({Label.CLAIM: lost})
+            tx.run(cypher.REVIEW, id=claim_id, status=status, reviewer=reviewer, at=at.isoformat()).consume()
+
+        self._write(work)
+
     def clear(self) -> None:
         with self._session() as session:
             for statement in cypher.CLEAR:
                 session.run(statement).consume()
+            session.run(cypher.BUMP_GENERATION).consume()
 
     # -- reads -------------------------------------------------------------------------------
     def get(self, label: Label, node_id: str) -> Node | None:
         rows = self._raw_nodes(cypher.get_node(label), id=node_id)
         base = Label.DOCUMENT if label in (Label.PAPER, Label.ANNOUNCEMENT) else label
         return _node(base, rows[0]) if rows else None
+
+    def get_many(self, label: Label, ids: Sequence[str]) -> dict[str, Node]:
+        base = Label.DOCUMENT if label in (Label.PAPER, Label.ANNOUNCEMENT) else label
+        out: dict[str, Node] = {}
+        for chunk in _chunks(sorted(set(ids)), self._batch):
+            for row in self._raw_nodes(cypher.get_nodes(label), ids=chunk):
+                node = _node(base, row)
+                out[node.id] = node
+        return out
 
     def list_nodes(self, label: Label, limit: int = 100, cursor: str | None = None) -> Page[Node]:
         check_limit(limit)
@@ -254,6 +302,30 @@ class Neo4jStore(StoreConveniences):
         nxt = Cursor(last.reported_date.isoformat(), last.id).encode() if last and len(rows) > limit else None
         return Page(items, nxt)
 
+    def claim_rows(self, query: ClaimQuery) -> list[ClaimRow]:
+        filters, params = self._claim_filter(query)
+        rows = self._read(cypher.claim_rows(filters, query.descending), **params)
+        return [
+            ClaimRow(
+                r["id"],
+                r["document_id"],
+                r["model_id"],
+                r["benchmark_id"],
+                float(r["value"]),
+                r["unit"],
+                date.fromisoformat(r["reported_date"]),
+                r["setting"],
+                r["source_kind"],
+                r["source_url"],
+                bool(r["needs_review"]),
+                float(r["confidence"]),
+                r["value_low"],
+                r["value_high"],
+                r["review_status"],
+            )
+            for r in rows
+        ]
+
     def _claim_filter(self, q: ClaimQuery) -> tuple[list[str], dict[str, Any]]:
         filters: list[str] = []
         params: dict[str, Any] = {}
@@ -273,6 +345,11 @@ class Neo4jStore(StoreConveniences):
             if value is not None:
                 filters.append(name)
                 params[name] = value
+        if q.needs_review is not None:
+            filters.append("needs_review")
+            params["needs_review"] = q.needs_review
+        if q.reviewed is not None:
+            filters.append("reviewed" if q.reviewed else "unreviewed")
         bound = q.as_of_bound()
         if bound is not None:
             filters.append("as_of")
@@ -301,6 +378,19 @@ class Neo4jStore(StoreConveniences):
         rows = self._read(cypher.VARIANTS, id=benchmark_id)
         return [benchmark_id, *sorted(i for i in rows[0]["ids"] if i != benchmark_id)]
 
+    def relationships(self, rel: RelType) -> list[tuple[str, str]]:
+        return [(r["src"], r["dst"]) for r in self._read(cypher.relationships(rel))]
+
+    def generation(self) -> str:
+        rows = self._read(cypher.GENERATION)
+        return f"{rows[0]['epoch']}-{rows[0]['generation']}" if rows else "0"
+
+    def server_info(self) -> str:
+        try:
+            return str(self._driver.get_server_info().agent)
+        except neo4j_errors.DriverError as e:
+            raise StoreUnavailableError(f"Neo4j at {self._where} is unreachable: {e}") from e
+
     def counts(self) -> GraphCounts:
         nodes = {label.value: self._read(cypher.count_nodes(label))[0]["n"] for label in PRIMARY_LABELS}
         rels = {rel.value: self._read(cypher.count_relationships(rel))[0]["n"] for rel in RelType}
@@ -324,6 +414,38 @@ class Neo4jStore(StoreConveniences):
                 rel=row["rel"],
             )
         return graph
+
+    # -- analysts' own read-only Cypher (graph.store.CypherRunner) ---------------------------
+    def explain(self, text: str, params: dict[str, object]) -> PlanInfo:
+        """EXPLAIN in a read-access session: the query is planned, never run."""
+        with self._session(shift=len(cypher.EXPLAIN), default_access_mode=READ_ACCESS) as session:
+            summary = session.run(cypher.explain(text), params).consume()
+        return plan_info(summary.query_type or "", summary.plan)
+
+    def run_read(
+        self, text: str, params: dict[str, object], timeout_s: float, max_rows: int, max_bytes: int
+    ) -> ReadResult:
+        """Run in a read-access session with a server-side timeout; stop fetching past the caps.
+
+        Leaving the session discards whatever was not fetched (the server stops the query).
+        """
+        rows: list[dict[str, object]] = []
+        size, more, too_large = 2, False, False
+        config: dict[str, Any] = {"default_access_mode": READ_ACCESS, "fetch_size": min(max_rows + 1, 1000)}
+        with self._session(shift=0, **config) as session:
+            result = session.run(Query(text, timeout=timeout_s), params)
+            columns = list(result.keys())
+            for record in result:
+                if len(rows) >= max_rows:
+                    more = True
+                    break
+                row = {key: to_json(value) for key, value in zip(columns, record.values(), strict=True)}
+                size += len(json.dumps(row, ensure_ascii=False).encode()) + 1
+                rows.append(row)
+                if size > max_bytes:
+                    too_large = True
+                    break
+        return ReadResult(columns, rows, more, too_large, size)
 
     def ping(self) -> None:
         """Raise StoreUnavailableError/StoreAuthError unless the server answers."""

@@ -22,6 +22,7 @@ from graph.model import (
     Model,
     Node,
     Organization,
+    Review,
     Signal,
 )
 
@@ -38,6 +39,7 @@ class Label(StrEnum):
     CLAIM = "Claim"
     MILESTONE = "Milestone"
     SIGNAL = "Signal"
+    REVIEW = "Review"
 
 
 class RelType(StrEnum):
@@ -54,6 +56,7 @@ class RelType(StrEnum):
     EVIDENCED_BY = "EVIDENCED_BY"
     BASED_ON = "BASED_ON"
     ABOUT = "ABOUT"
+    REVIEWS = "REVIEWS"
 
 
 NODE_CLASSES: dict[Label, type[Node]] = {
@@ -66,6 +69,7 @@ NODE_CLASSES: dict[Label, type[Node]] = {
     Label.CLAIM: Claim,
     Label.MILESTONE: Milestone,
     Label.SIGNAL: Signal,
+    Label.REVIEW: Review,
 }
 """Primary labels (each with a uniqueness constraint on ``id``), in dependency order."""
 
@@ -88,6 +92,7 @@ RELATIONSHIP_ENDPOINTS: dict[RelType, tuple[tuple[Label, ...], tuple[Label, ...]
     RelType.EVIDENCED_BY: ((Label.MILESTONE,), (Label.CLAIM,)),
     RelType.BASED_ON: ((Label.SIGNAL,), (Label.CLAIM, Label.MILESTONE, Label.DOCUMENT)),
     RelType.ABOUT: ((Label.SIGNAL,), (Label.CAPABILITY,)),
+    RelType.REVIEWS: ((Label.REVIEW,), (Label.CLAIM,)),
 }
 """Which labels each relationship type may connect: (sources, targets)."""
 
@@ -136,7 +141,13 @@ OWNED_EDGES: dict[Label, tuple[OwnedEdge, ...]] = {
         OwnedEdge("capability_id", RelType.ABOUT, Label.CAPABILITY, auto_create=True),
         OwnedEdge("based_on", RelType.BASED_ON, None, many=True),
     ),
+    Label.REVIEW: (OwnedEdge("claim_id", RelType.REVIEWS, Label.CLAIM),),
 }
+
+STORE_MANAGED: dict[Label, tuple[str, ...]] = {
+    Label.CLAIM: ("superseded_at", "review_status", "reviewed_by", "reviewed_at"),
+}
+"""Properties only the store's own calls set (supersede, review): an upsert never touches them."""
 
 IMMUTABLE_EDGES: frozenset[Label] = frozenset({Label.CLAIM})
 """Labels whose owned-edge fields are part of the id: their edges never change on re-upsert."""

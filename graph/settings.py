@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     )
     api_host: str = Field("127.0.0.1", description="Address the HTTP API binds to.")
     api_port: int = Field(8000, ge=1, le=65535, description="Port the HTTP API listens on.")
+    api_workers: int = Field(1, ge=1, le=64, description="API worker processes (one per core is a good start).")
+    api_cache_entries: int = Field(
+        1024, ge=0, le=1_000_000, description="Computed API answers kept per worker until the graph changes (0: off)."
+    )
+    api_threads: int = Field(8, ge=1, le=256, description="Threads per API worker serving requests concurrently.")
     write_batch_size: int = Field(
         2000, ge=1, le=100_000, description="Rows per batched write (UNWIND batch for Neo4j, executemany for SQLite)."
     )
@@ -88,6 +93,23 @@ class Settings(BaseSettings):
         True, description="Use the embedding model in extraction (entity resolution and signal scoring)."
     )
     feed_min_interval: float = Field(2.0, ge=0.0, description="Seconds between requests to the same lab host.")
+    search_index: bool = Field(
+        True, description="Keep the semantic search index up to date in `build`/`up` (loads the embedding model)."
+    )
+    api_keys: SecretStr = Field(
+        SecretStr(""), description="Comma-separated API keys; required for write endpoints and /query."
+    )
+    api_read_auth: bool = Field(False, description="Require an API key on read endpoints too.")
+    cors_origins: str = Field("", description="Comma-separated origins allowed by CORS (`*` for any; empty: none).")
+    query_timeout: float = Field(10.0, gt=0, le=600, description="Seconds an analyst Cypher query may run.")
+    query_max_rows: int = Field(5000, ge=1, le=1_000_000, description="Most rows an analyst query returns.")
+    query_max_bytes: int = Field(5_000_000, ge=1024, description="Largest JSON response of an analyst query, in bytes.")
+    query_max_length: int = Field(
+        10_000, ge=100, le=1_000_000, description="Longest Cypher text accepted, in characters."
+    )
+    analytics_file: Path | None = Field(
+        None, description="YAML of analysis parameters (thresholds, index weights); default: the bundled one."
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -112,6 +134,15 @@ class Settings(BaseSettings):
                 f"unknown source(s) {', '.join(unknown)}; expected a comma-separated subset of arxiv, oai, feeds"
             )
         return ",".join(names)
+
+    @property
+    def api_key_set(self) -> frozenset[str]:
+        """The configured API keys (empty: no key is accepted, so writes and /query are refused)."""
+        return frozenset(k.strip() for k in self.api_keys.get_secret_value().split(",") if k.strip())
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
     @property
     def source_list(self) -> list[str]:

@@ -45,6 +45,8 @@ LABEL_OF_CLASS = {label.value for label in PRIMARY_LABELS}
 
 __all__ = [
     "ClaimQuery",
+    "ClaimRow",
+    "CypherRunner",
     "DocumentClaims",
     "GraphCounts",
     "GraphError",
@@ -55,9 +57,12 @@ __all__ = [
     "Neighbour",
     "NotFoundError",
     "Page",
+    "PlanInfo",
+    "ReadResult",
     "StoreAuthError",
     "StoreUnavailableError",
     "iter_claims",
+    "iter_nodes",
 ]
 
 T = TypeVar("T")
@@ -78,6 +83,8 @@ class ClaimQuery(BaseModel):
     date_to: date | None = None
     source_kind: SourceKind | None = None
     setting: str | None = None
+    needs_review: bool | None = None
+    reviewed: bool | None = None
     as_of: date | datetime | None = None
     include_superseded: bool = False
     descending: bool = False
@@ -101,6 +108,30 @@ class Neighbour:
     label: Label
     id: str
     name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRow:
+    """A claim without its evidence text: the light projection analytics read in bulk."""
+
+    id: str
+    document_id: str
+    model_id: str
+    benchmark_id: str
+    value: float
+    unit: str
+    reported_date: date
+    setting: str | None
+    source_kind: str
+    source_url: str | None
+    needs_review: bool
+    confidence: float
+    value_low: float | None
+    value_high: float | None
+    review_status: str | None = None
+
+
+CLAIM_ROW_FIELDS: tuple[str, ...] = tuple(ClaimRow.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
@@ -165,11 +196,23 @@ class GraphStore(Protocol):
     def supersede(self, old_ids: Sequence[str], new_id: str) -> int:
         """Mark claims as superseded by ``new_id`` (SUPERSEDES edges + ``superseded_at``)."""
 
+    def review(self, claim_id: str, status: str, reviewer: str, at: datetime) -> None:
+        """Record a review decision on a claim (``review_status``, ``reviewed_by``, ``reviewed_at``)."""
+
     def get(self, label: Label, node_id: str) -> Node | None: ...
+
+    def get_many(self, label: Label, ids: Sequence[str]) -> dict[str, Node]:
+        """The nodes of ``label`` among ``ids`` (missing ids are absent from the result)."""
+
+    def delete(self, label: Label, ids: Sequence[str]) -> int:
+        """Delete nodes and their relationships (derived nodes only: computed milestones and signals)."""
 
     def list_nodes(self, label: Label, limit: int = 100, cursor: str | None = None) -> Page[Node]: ...
 
     def list_claims(self, query: ClaimQuery, limit: int = 100, cursor: str | None = None) -> Page[Claim]: ...
+
+    def claim_rows(self, query: ClaimQuery) -> list[ClaimRow]:
+        """Every claim matching ``query`` as light rows, in report-date order (for analytics)."""
 
     def document_with_claims(self, document_id: str, as_of: date | datetime | None = None) -> DocumentClaims | None: ...
 
@@ -180,7 +223,16 @@ class GraphStore(Protocol):
     def variants(self, benchmark_id: str) -> list[str]:
         """The benchmark id followed by all its variants' ids (transitively)."""
 
+    def relationships(self, rel: RelType) -> list[tuple[str, str]]:
+        """Every (source id, target id) pair of one relationship type."""
+
     def counts(self) -> GraphCounts: ...
+
+    def server_info(self) -> str:
+        """What the store runs on (``SQLite 3.45.1``, ``Neo4j/5.26.30``), for /health."""
+
+    def generation(self) -> str:
+        """A token that changes with every committed write, by any process (cache keys, ETags)."""
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """The whole graph as a networkx MultiDiGraph (node attrs include ``label``)."""
@@ -189,6 +241,53 @@ class GraphStore(Protocol):
         """Delete everything (tests and ``graph reset``)."""
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    """What Neo4j's EXPLAIN says about a query: its type and what its plan would do.
+
+    ``query_type`` is the server's ``r`` (read), ``rw``, ``w`` (write) or ``s`` (schema/system);
+    ``operators`` are plan operator names (``AllNodesScan``, ``Create`` ...), ``procedures`` the
+    procedures it calls and ``functions`` the namespaced functions (``date.truncate``) it uses.
+    """
+
+    query_type: str
+    operators: frozenset[str]
+    procedures: frozenset[str]
+    functions: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """Rows of a read query as JSON-safe values, fetched up to a row and byte cap.
+
+    ``more_rows``: the query had more than the cap (only ``max_rows`` are kept);
+    ``too_large``: the rows kept already exceeded the byte cap (fetching stopped there).
+    """
+
+    columns: list[str]
+    rows: list[dict[str, object]]
+    more_rows: bool
+    too_large: bool
+    size: int
+
+
+@runtime_checkable
+class CypherRunner(Protocol):
+    """Optional capability of a store: run analysts' own read-only Cypher (only the Neo4j store has it).
+
+    Callers never use these directly: :func:`api.query_guard.guarded_query` checks the text and
+    the plan first.
+    """
+
+    def explain(self, text: str, params: dict[str, object]) -> PlanInfo:
+        """EXPLAIN the query in a read-access session (nothing runs)."""
+
+    def run_read(
+        self, text: str, params: dict[str, object], timeout_s: float, max_rows: int, max_bytes: int
+    ) -> ReadResult:
+        """Run the query in a read-access session with a server-side timeout and the caps."""
 
 
 class StoreConveniences:
@@ -241,6 +340,17 @@ def iter_claims(store: _ClaimLister, query: ClaimQuery, page_size: int = 5000) -
     cursor: str | None = None
     while True:
         page = store.list_claims(query, limit=page_size, cursor=cursor)
+        yield from page.items
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+def iter_nodes(store: GraphStore, label: Label, page_size: int = 5000) -> Iterator[Node]:
+    """Every node of one label, streamed page by page (id order)."""
+    cursor: str | None = None
+    while True:
+        page = store.list_nodes(label, limit=page_size, cursor=cursor)
         yield from page.items
         if page.next_cursor is None:
             return

@@ -29,6 +29,9 @@ from ingest.errors import InputFileError
 CSV_COLUMNS = ("model", "benchmark", "value", "unit", "date", "source_url", "source_kind", "setting")
 EXTRACTOR_VERSION = "csv-import/1"
 SAMPLE_DIR = Path(__file__).parent / "data" / "sample"
+SAMPLE_METR_FILE = "metr_time_horizon_1_1.yaml"
+SAMPLE_METR_DATE = date(2026, 5, 6)
+SAMPLE_METR_URL = "https://metr.org/assets/benchmark_results_1_1.yaml"
 
 
 class Entities(BaseModel):
@@ -274,10 +277,25 @@ def import_claims_file(
 
 
 def load_sample(store: GraphStore, batch_size: int = 2000, sample_dir: Path = SAMPLE_DIR) -> ImportReport:
-    """Load the bundled sample (entities, then claims); idempotent."""
+    """Load the bundled sample (entities, claims, then METR's results file); idempotent.
+
+    The report counts the METR file's entries as rows and its claims as imported.
+    """
+    from ingest.evaluators.metr import import_metr_file
+
     entities = load_entities(sample_dir / "entities.yaml")
     store.upsert(entities.nodes())
-    return import_claims_file(store, sample_dir / "claims.csv", entities, batch_size)
+    report = import_claims_file(store, sample_dir / "claims.csv", entities, batch_size)
+    metr_file = sample_dir / SAMPLE_METR_FILE
+    if metr_file.exists():
+        metr = import_metr_file(store, metr_file, reported=SAMPLE_METR_DATE, url=SAMPLE_METR_URL)
+        report.rows += metr.rows
+        report.imported += metr.imported
+        report.skipped += [(line, f"{metr_file.name}: {reason}") for line, reason in metr.skipped]
+        report.new_models |= metr.new_models
+        report.new_benchmarks |= metr.new_benchmarks
+        report.documents |= metr.documents
+    return report
 
 
 def summarise(report: ImportReport) -> dict[str, Any]:

@@ -38,6 +38,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("AUTOSCOPE_DATA_DIR", str(tmp_path / "data"))
+    # Building the search index loads the embedding model (seconds): only the search tests turn it on.
+    monkeypatch.setenv("AUTOSCOPE_SEARCH_INDEX", "false")
 
 
 @pytest.fixture

@@ -1,22 +1,24 @@
 """State-of-the-art timelines: the running best on a benchmark by report date.
 
 One frontier step per report date at most, each pointing at the claim (and so the document
-and evidence) that set it. For percentages on benchmarks with a known item count, a new best
-that lies inside the previous best's 95% Wilson interval is marked ``tied``: a statistical
-tie, not a new record.
+and evidence) that set it. On a benchmark with a known item count every percentage carries a 95%
+binomial (Wilson) interval, and a new best that lies inside the previous best's interval is
+marked ``tied``: a statistical tie, not a new record. Intervals the source reported itself
+(METR's bootstrap intervals, Epoch's standard errors) are shown with the claims but do not
+decide ties.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from graph.model import Benchmark, Claim, Direction, Model, SourceKind, Unit
-from graph.schema import Label
-from graph.store import ClaimQuery, GraphStore, NotFoundError, iter_claims
+from graph.analytics.fits import wilson_interval
+from graph.analytics.select import Filters, get_benchmark, select_claims
+from graph.model import Benchmark, Direction, SourceKind, Unit
+from graph.store import ClaimRow, GraphStore
 
-Z95 = 1.959964
+__all__ = ["FrontierStep", "Timeline", "binomial_interval", "frontier", "score_interval", "timeline", "wilson_interval"]
 
 
 @dataclass(frozen=True)
@@ -28,16 +30,17 @@ class FrontierStep:
     claim_id: str
     document_id: str
     tied: bool
+    interval: tuple[float, float] | None = None
 
 
 @dataclass
 class Timeline:
     benchmark: Benchmark
     frontier: list[FrontierStep] = field(default_factory=list)
-    claims: list[Claim] = field(default_factory=list)
+    claims: list[ClaimRow] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, object]:
-        """The `autoscope timeline --json` shape."""
+    def as_dict(self, full: bool = False) -> dict[str, object]:
+        """The `autoscope timeline --json` shape; ``full`` adds each step's document and interval (the API)."""
         return {
             "benchmark": self.benchmark.id,
             "frontier": [
@@ -48,6 +51,11 @@ class Timeline:
                     "model": s.model_id,
                     "claim_id": s.claim_id,
                     "tied": s.tied,
+                    **(
+                        {"document": s.document_id, "interval": list(s.interval) if s.interval else None}
+                        if full
+                        else {}
+                    ),
                 }
                 for s in self.frontier
             ],
@@ -57,23 +65,30 @@ class Timeline:
                     "date": c.reported_date.isoformat(),
                     "model": c.model_id,
                     "value": c.value,
-                    "unit": c.unit.value,
+                    "unit": c.unit,
+                    "interval": list(iv) if (iv := score_interval(c, self.benchmark)) else None,
                     "setting": c.setting,
-                    "source_kind": c.source_kind.value,
+                    "source_kind": c.source_kind,
                     "source_url": c.source_url,
+                    "document": c.document_id,
                 }
                 for c in self.claims
             ],
         }
 
 
-def wilson_interval(percent: float, n: int) -> tuple[float, float]:
-    """95% Wilson score interval, in percent, for a score of ``percent`` on ``n`` items."""
-    p = min(max(percent / 100.0, 0.0), 1.0)
-    denom = 1 + Z95**2 / n
-    centre = (p + Z95**2 / (2 * n)) / denom
-    half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / denom
-    return 100 * (centre - half), 100 * (centre + half)
+def binomial_interval(value: float, bench: Benchmark) -> tuple[float, float] | None:
+    """95% Wilson interval of a percentage on a benchmark with a known item count."""
+    if bench.item_count and bench.unit is Unit.PERCENT and 0 <= value <= 100:
+        return wilson_interval(value, bench.item_count)
+    return None
+
+
+def score_interval(claim: ClaimRow, bench: Benchmark) -> tuple[float, float] | None:
+    """The claim's 95% interval: as reported by its source, else binomial on the item count."""
+    if claim.value_low is not None and claim.value_high is not None:
+        return claim.value_low, claim.value_high
+    return binomial_interval(claim.value, bench)
 
 
 def timeline(
@@ -88,31 +103,26 @@ def timeline(
     date_from: date | None = None,
     date_to: date | None = None,
     as_of: date | datetime | None = None,
+    include_flagged: bool = False,
 ) -> Timeline:
     """The frontier and all claims for a benchmark, filtered as asked, as believed at ``as_of``."""
-    bench = store.get(Label.BENCHMARK, benchmark_id)
-    if not isinstance(bench, Benchmark):
-        raise NotFoundError(f"no benchmark with id {benchmark_id!r}")
-    query = ClaimQuery(
-        benchmark_id=benchmark_id, include_variants=include_variants, source_kind=source_kind, setting=setting,
-        organization_id=organization_id, date_from=date_from, date_to=date_to, as_of=as_of,
+    bench = get_benchmark(store, benchmark_id)
+    filters = Filters(
+        include_variants=include_variants, source_kind=source_kind, setting=setting, organization_id=organization_id,
+        open_weights=open_weights, date_from=date_from, date_to=date_to, as_of=as_of, include_flagged=include_flagged,
     )  # fmt: skip
-    claims = [c for c in iter_claims(store, query) if c.unit == bench.unit]
-    if open_weights is not None:
-        weights = {m: _open_weights(store, m) for m in {c.model_id for c in claims}}
-        claims = [c for c in claims if weights[c.model_id] is open_weights]
+    claims = select_claims(store, bench, filters)
     return Timeline(bench, frontier(claims, bench), claims)
 
 
-def _open_weights(store: GraphStore, model_id: str) -> bool | None:
-    model = store.get(Label.MODEL, model_id)
-    return model.open_weights if isinstance(model, Model) else None
+def frontier(claims: list[ClaimRow], bench: Benchmark) -> list[FrontierStep]:
+    """Running best by report date (one step per date), with ties marked inside the previous best's interval."""
+    higher = bench.direction is Direction.HIGHER_IS_BETTER
 
+    def better(a: float, b: float) -> bool:
+        return a > b if higher else a < b
 
-def frontier(claims: list[Claim], bench: Benchmark) -> list[FrontierStep]:
-    """Running best by report date (one step per date), with ties marked when the item count is known."""
-    better = (lambda a, b: a > b) if bench.direction is Direction.HIGHER_IS_BETTER else (lambda a, b: a < b)
-    by_date: dict[date, Claim] = {}
+    by_date: dict[date, ClaimRow] = {}
     for c in sorted(claims, key=lambda c: (c.reported_date, c.id)):
         best = by_date.get(c.reported_date)
         if best is None or better(c.value, best.value):
@@ -122,9 +132,10 @@ def frontier(claims: list[Claim], bench: Benchmark) -> list[FrontierStep]:
         c = by_date[day]
         if steps and not better(c.value, steps[-1].value):
             continue
+        interval = binomial_interval(c.value, bench)
         tied = False
-        if steps and bench.item_count and bench.unit is Unit.PERCENT:
-            low, high = wilson_interval(steps[-1].value, bench.item_count)
+        if steps and steps[-1].interval is not None:
+            low, high = steps[-1].interval
             tied = low <= c.value <= high
-        steps.append(FrontierStep(day, c.value, c.unit.value, c.model_id, c.id, c.document_id, tied))
+        steps.append(FrontierStep(day, c.value, c.unit, c.model_id, c.id, c.document_id, tied, interval))
     return steps

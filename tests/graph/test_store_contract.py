@@ -382,3 +382,57 @@ def test_clear_empties_the_store(world: GraphStore) -> None:
     world.clear()
     assert world.counts().nodes == {}
     assert world.list_claims(ClaimQuery()).items == []
+
+
+def test_claim_rows_match_the_full_claims(world: GraphStore) -> None:
+    query = ClaimQuery(benchmark_id="swe-bench-verified", include_variants=True)
+    full = list(iter_claims(world, query))
+    rows = world.claim_rows(query)
+    assert [r.id for r in rows] == [c.id for c in full]
+    for row, c in zip(rows, full, strict=True):
+        assert (row.value, row.unit, row.reported_date, row.setting, row.source_kind, row.document_id) == (
+            c.value, c.unit.value, c.reported_date, c.setting, c.source_kind.value, c.document_id)  # fmt: skip
+    assert world.claim_rows(ClaimQuery(benchmark_id="swe-bench-verified", descending=True))[0].value == 69.1
+
+
+def test_get_many_returns_only_what_exists(world: GraphStore) -> None:
+    found = world.get_many(Label.MODEL, ["o3", "gpt-4o", "nope", "o3"])
+    assert sorted(found) == ["gpt-4o", "o3"] and isinstance(found["o3"], Model)
+    some = claims()[:2]
+    assert set(world.get_many(Label.CLAIM, [c.id for c in some])) == {c.id for c in some}
+    assert world.get_many(Label.BENCHMARK, []) == {}
+
+
+def test_relationships_by_type(world: GraphStore) -> None:
+    assert ("swe-bench-verified", "swe-bench") in world.relationships(RelType.VARIANT_OF)
+    assert world.relationships(RelType.INTRODUCES) == []
+    world.upsert_relationships(RelType.INTRODUCES, [("arxiv:2501.00001", "gpqa-diamond")])
+    assert world.relationships(RelType.INTRODUCES) == [("arxiv:2501.00001", "gpqa-diamond")]
+
+
+def test_delete_removes_derived_nodes_with_their_edges_only(world: GraphStore) -> None:
+    target = claims()[0]
+    m = Milestone(kind="new_sota", date=date(2025, 1, 1), claim_ids=[target.id], origin="computed")
+    s = Signal(kind="acceleration", date=date(2025, 1, 1), score=0.9, based_on=[m.id], origin="computed")
+    world.upsert([m])
+    world.upsert([s])
+    before = world.counts()
+    assert world.delete(Label.SIGNAL, [s.id]) == 1 and world.delete(Label.MILESTONE, [m.id]) == 1
+    after = world.counts()
+    assert "Milestone" not in after.nodes and "EVIDENCED_BY" not in after.relationships
+    assert after.nodes["Claim"] == before.nodes["Claim"]
+    with pytest.raises(InvalidInputError, match="never deleted"):
+        world.delete(Label.CLAIM, [target.id])
+
+
+def test_review_fields_survive_upserts(world: GraphStore) -> None:
+    target = claims()[1]
+    world.review(target.id, "accepted", "analyst@example.org", T1)
+    world.upsert([target.model_copy(update={"confidence": 0.5})])
+    got = world.get(Label.CLAIM, target.id)
+    assert isinstance(got, Claim) and got.confidence == 0.5
+    assert (got.review_status, got.reviewed_by, got.reviewed_at) == ("accepted", "analyst@example.org", T1)
+    [row] = [r for r in world.claim_rows(ClaimQuery(benchmark_id="swe-bench-verified")) if r.id == target.id]
+    assert row.review_status == "accepted"
+    with pytest.raises(MissingReferenceError):
+        world.review("clm_missing", "rejected", "x", T1)
