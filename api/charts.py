@@ -63,12 +63,16 @@ def render(timeline: Timeline | None, trend: Trend | None, fmt: str = "png", tit
         ax.set_title(title or (bench.name if bench else ""))
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize=8)
-        fig.autofmt_xdate()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format=fmt, bbox_inches="tight", metadata={"Date": None} if fmt == "svg" else None)
-        return buffer.getvalue()
+        return _encode(fig, fmt)
     finally:
         plt.close(fig)
+
+
+def _encode(fig: Any, fmt: str) -> bytes:
+    fig.autofmt_xdate()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=fmt, bbox_inches="tight", metadata={"Date": None} if fmt == "svg" else None)
+    return buffer.getvalue()
 
 
 def _draw_fit(ax: Any, trend: Trend) -> None:
@@ -102,3 +106,20 @@ def save(path: Path, timeline: Timeline | None, trend: Trend | None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(render(timeline, trend, fmt))
     return path
+
+
+def render_series(points: list[tuple[date, float | None]], title: str, ylabel: str = "", fmt: str = "png") -> bytes:
+    """A simple line chart of dated values (the automation index over time); gaps where a value is None."""
+    if fmt not in FORMATS.values():
+        raise ValueError(f"chart format must be png or svg, got {fmt!r}")
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 3.5), dpi=110)
+    try:
+        shown = [(d, v) for d, v in points if v is not None]
+        ax.plot([d for d, _ in shown], [v for _, v in shown], marker="o", color="#3050c0")
+        ax.set_title(title)
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        return _encode(fig, fmt)
+    finally:
+        plt.close(fig)

@@ -35,7 +35,7 @@ if str(REPO_ROOT) not in sys.path:
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from bench.store_write import Synth, neo4j_target  # noqa: E402
+from bench.store_write import Synth, add_neo4j_arguments, neo4j_target  # noqa: E402
 from graph.analytics.index import automation_index  # noqa: E402
 from graph.analytics.saturation import saturation_report  # noqa: E402
 from graph.analytics.timeline import timeline  # noqa: E402
@@ -139,13 +139,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--claims", type=int, default=100_000)
     parser.add_argument("--benchmarks", type=int, default=10, help="how many benchmarks to time")
     parser.add_argument("--repeat", type=int, default=20, help="timed calls per benchmark")
-    parser.add_argument("--neo4j-uri")
-    parser.add_argument("--neo4j-user", default="neo4j")
-    parser.add_argument("--neo4j-password", default="neo4j")
-    parser.add_argument("--neo4j-database", default="neo4j")
-    parser.add_argument("--neo4j-pid", type=int)
-    parser.add_argument("--neo4j-heap")
-    parser.add_argument("--neo4j-pagecache")
+    add_neo4j_arguments(parser)
     return parser.parse_args(argv)
 
 

@@ -46,7 +46,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from bench.analytics import populate  # noqa: E402
-from bench.store_write import Synth, neo4j_target  # noqa: E402
+from bench.store_write import Synth, add_neo4j_arguments, neo4j_target  # noqa: E402
 from graph.factory import open_store  # noqa: E402
 from graph.settings import load_settings  # noqa: E402
 
@@ -217,13 +217,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--search-rate", type=int, help="requests per second for search (default: --rate)")
     parser.add_argument("--no-cache", action="store_true", help="turn the API's response cache off")
     parser.add_argument("--index-cache", type=Path, help="keep the embedded search index here between runs")
-    parser.add_argument("--neo4j-uri")
-    parser.add_argument("--neo4j-user", default="neo4j")
-    parser.add_argument("--neo4j-password", default="neo4j")
-    parser.add_argument("--neo4j-database", default="neo4j")
-    parser.add_argument("--neo4j-pid", type=int)
-    parser.add_argument("--neo4j-heap")
-    parser.add_argument("--neo4j-pagecache")
+    add_neo4j_arguments(parser)
     return parser.parse_args(argv)
 
 

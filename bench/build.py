@@ -36,6 +36,8 @@ from rich.console import Console  # noqa: E402
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from bench.store_write import add_neo4j_arguments  # noqa: E402
+
 console = Console()
 TARGET_DOCS_PER_S = 100.0
 """No figure is set by the issue; this is the floor we hold ourselves to (a weekly arXiv batch in minutes)."""
@@ -158,13 +160,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--backend", choices=("embedded", "neo4j", "both"), default="both")
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--no-embeddings", action="store_true", help="rules-only extraction")
-    parser.add_argument("--neo4j-uri")
-    parser.add_argument("--neo4j-user", default="neo4j")
-    parser.add_argument("--neo4j-password", default="neo4j")
-    parser.add_argument("--neo4j-database", default="neo4j")
-    parser.add_argument("--neo4j-pid", type=int)
-    parser.add_argument("--neo4j-heap")
-    parser.add_argument("--neo4j-pagecache")
+    add_neo4j_arguments(parser)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     parser.add_argument("--settings", help=argparse.SUPPRESS)

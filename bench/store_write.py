@@ -631,6 +631,17 @@ def print_results(results: list[BackendResult]) -> bool:
 # ---------------------------------------------------------------------------------------------
 # CLI
 # ---------------------------------------------------------------------------------------------
+def add_neo4j_arguments(p: argparse.ArgumentParser) -> None:
+    """The Neo4j options every bench shares (see :func:`neo4j_target`)."""
+    p.add_argument("--neo4j-uri", help="use this server instead of starting a throwaway one")
+    p.add_argument("--neo4j-user", default="neo4j")
+    p.add_argument("--neo4j-password", default="neo4j")
+    p.add_argument("--neo4j-database", default="neo4j")
+    p.add_argument("--neo4j-pid", type=int, help="pid of the (local) server given by --neo4j-uri, to report its RSS")
+    p.add_argument("--neo4j-heap", help="heap (-Xms = -Xmx) of the throwaway server (default: the helper's)")
+    p.add_argument("--neo4j-pagecache", help="page cache of the throwaway server (default: the helper's)")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python -m bench.store_write",
@@ -667,18 +678,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="first write N untimed claims of other content (warms the Neo4j JVM / caches)",
     )
     p.add_argument("--embedded-dir", help="directory for graph.sqlite (default: a temp dir, deleted afterwards)")
-    p.add_argument("--neo4j-uri", help="use this server instead of starting a throwaway one")
-    p.add_argument("--neo4j-user", default="neo4j")
-    p.add_argument("--neo4j-password", default="neo4j")
-    p.add_argument("--neo4j-database", default="neo4j")
-    p.add_argument("--neo4j-pid", type=int, help="pid of the (local) server given by --neo4j-uri, to report its RSS")
+    add_neo4j_arguments(p)
     p.add_argument(
         "--neo4j-clear",
         action="store_true",
         help="allow deleting everything in the --neo4j-uri database first (else a non-empty one is refused)",
     )
-    p.add_argument("--neo4j-heap", help="heap (-Xms = -Xmx) of the throwaway server (default: the helper's)")
-    p.add_argument("--neo4j-pagecache", help="page cache of the throwaway server (default: the helper's)")
     p.add_argument(
         "--profile",
         metavar="FILE.prof",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Generic, Literal, Protocol, TypeVar, runtime_checkable
@@ -337,20 +337,18 @@ class _ClaimLister(Protocol):
 
 def iter_claims(store: _ClaimLister, query: ClaimQuery, page_size: int = 5000) -> Iterator[Claim]:
     """Every claim matching ``query``, streamed page by page."""
-    cursor: str | None = None
-    while True:
-        page = store.list_claims(query, limit=page_size, cursor=cursor)
-        yield from page.items
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
+    return _paged(lambda cursor: store.list_claims(query, limit=page_size, cursor=cursor))
 
 
 def iter_nodes(store: GraphStore, label: Label, page_size: int = 5000) -> Iterator[Node]:
     """Every node of one label, streamed page by page (id order)."""
+    return _paged(lambda cursor: store.list_nodes(label, limit=page_size, cursor=cursor))
+
+
+def _paged(fetch: Callable[[str | None], Page[T]]) -> Iterator[T]:
     cursor: str | None = None
     while True:
-        page = store.list_nodes(label, limit=page_size, cursor=cursor)
+        page = fetch(cursor)
         yield from page.items
         if page.next_cursor is None:
             return

@@ -58,6 +58,20 @@ def neo4j_settings(conn: Neo4jConnection, data_dir: Path) -> Settings:
     )
 
 
+def use_neo4j(monkeypatch: pytest.MonkeyPatch, conn: Neo4jConnection, data_dir: Path) -> Settings:
+    """Point AUTOSCOPE_* (and so the CLI, workers and notebook kernels) at the test Neo4j server."""
+    s = neo4j_settings(conn, data_dir)
+    for key, value in {
+        "GRAPH_BACKEND": "neo4j",
+        "NEO4J_URI": s.neo4j_uri,
+        "NEO4J_USER": s.neo4j_user,
+        "NEO4J_PASSWORD": s.neo4j_password.get_secret_value(),
+        "NEO4J_DATABASE": s.neo4j_database,
+    }.items():
+        monkeypatch.setenv(f"AUTOSCOPE_{key}", value)
+    return s
+
+
 @pytest.fixture
 def embedded_store(tmp_path: Path) -> Iterator[EmbeddedStore]:
     store = EmbeddedStore(tmp_path / "graph.sqlite")

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import typer
 from typer.testing import CliRunner
 
 from api.cli import app
-from tests.conftest import neo4j_settings
+from tests.conftest import use_neo4j
 from tests.support.neo4j_server import Neo4jConnection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,14 +129,7 @@ def test_unreachable_neo4j_is_one_line_and_exit_3(monkeypatch: pytest.MonkeyPatc
 
 
 def test_up_no_serve_on_neo4j(neo4j_conn: Neo4jConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    s = neo4j_settings(neo4j_conn, tmp_path)
-    for key, value in {
-        "GRAPH_BACKEND": "neo4j",
-        "NEO4J_URI": s.neo4j_uri,
-        "NEO4J_USER": s.neo4j_user,
-        "NEO4J_PASSWORD": s.neo4j_password.get_secret_value(),
-    }.items():
-        monkeypatch.setenv(f"AUTOSCOPE_{key}", value)
+    use_neo4j(monkeypatch, neo4j_conn, tmp_path)
     assert runner.invoke(app, ["graph", "reset", "--yes"]).exit_code == 0
     result = runner.invoke(app, ["up", "--no-serve"])
     assert result.exit_code == 0, result.output
@@ -177,6 +171,11 @@ def test_up_serves_the_sample_over_http(tmp_path: Path) -> None:
         claims = httpx.get(f"http://127.0.0.1:{port}/claims", params={"benchmark": "swe-bench-verified"}).json()
         assert len(claims["data"]) >= 10
         assert all(c["source_url"].startswith("https://") for c in claims["data"])
+        year, week, _ = datetime.now(UTC).date().isocalendar()
+        digest = httpx.get(f"http://127.0.0.1:{port}/digest/{year}-W{week:02d}", params={"format": "md"}, timeout=60)
+        assert digest.status_code == 200 and "clm_" in digest.text, digest.text[:500]
+        timeline = httpx.get(f"http://127.0.0.1:{port}/benchmarks/metr-time-horizon-50/timeline").json()
+        assert timeline["frontier"] and timeline["claims"]
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(timeout=30)

@@ -95,17 +95,21 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
+def _render(template: str, digest: Digest, views: list[ChartView]) -> str:
+    body = (
+        environment()
+        .get_template(template)
+        .render(digest=digest, header=header(digest), sections=sections(digest), charts=views)
+    )
+    return _tidy(body)
+
+
 def render_markdown(digest: Digest, charts: Mapping[str, str] | None = None) -> str:
     """The digest as Markdown; ``charts`` maps benchmark ids to image paths (relative links)."""
     paths = charts or {}
     views = [ChartView(c.benchmark_id, c.benchmark, src=paths[c.benchmark_id]) for c in digest.charts
              if c.benchmark_id in paths]  # fmt: skip
-    body = (
-        environment()
-        .get_template("digest.md.j2")
-        .render(digest=digest, header=header(digest), sections=sections(digest), charts=views)
-    )
-    return _tidy(body)
+    return _render("digest.md.j2", digest, views)
 
 
 def _inline(image: bytes) -> Markup:
@@ -122,12 +126,7 @@ def render_html(digest: Digest, charts: Mapping[str, bytes] | None = None) -> st
     images = charts or {}
     views = [ChartView(c.benchmark_id, c.benchmark, inline=_inline(images[c.benchmark_id])) for c in digest.charts
              if c.benchmark_id in images]  # fmt: skip
-    body = (
-        environment()
-        .get_template("digest.html.j2")
-        .render(digest=digest, header=header(digest), sections=sections(digest), charts=views)
-    )
-    return _tidy(body)
+    return _render("digest.html.j2", digest, views)
 
 
 def render_json(digest: Digest) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -19,6 +19,7 @@ from graph.analytics.index import automation_index
 from graph.analytics.select import Filters
 from graph.model import Milestone, Signal
 from graph.schema import Label
+from graph.store import GraphStore
 
 router = APIRouter(tags=["analysis"])
 ERRORS: dict[int | str, dict[str, object]] = {400: {"model": Problem}, 422: {"model": Problem}}
@@ -45,16 +46,9 @@ def get_milestones(
     cursor: CursorQ = None,
 ) -> Response:
     """Milestones (new records, thresholds, human baselines, horizons), newest first, with their evidence."""
-
-    def compute() -> dict[str, object]:
-        found = [m for m in list_events(store, Label.MILESTONE, since=since, until=until, kind=kind,
-                                        benchmark_id=benchmark, as_of=as_of) if isinstance(m, Milestone)]  # fmt: skip
-        page, nxt = page_of(found, lambda m: (m.date.isoformat(), m.id), limit, cursor, descending=True)
-        return ListResponse[MilestoneOut](data=[MilestoneOut.of(m) for m in page], next_cursor=nxt).model_dump(
-            mode="json"
-        )
-
-    return cached_json(request, store, compute)
+    return cached_json(request, store, lambda: _events_page(store, Label.MILESTONE, limit, cursor, since=since,
+                                                            until=until, kind=kind, benchmark_id=benchmark,
+                                                            as_of=as_of))  # fmt: skip
 
 
 @router.get("/signals", response_model=ListResponse[SignalOut], responses=ERRORS)
@@ -69,14 +63,16 @@ def get_signals(
     cursor: CursorQ = None,
 ) -> Response:
     """Automation signals, extracted from text and computed from the claims, newest first."""
+    return cached_json(request, store, lambda: _events_page(store, Label.SIGNAL, limit, cursor, since=since,
+                                                            until=until, kind=kind, as_of=as_of))  # fmt: skip
 
-    def compute() -> dict[str, object]:
-        found = [s for s in list_events(store, Label.SIGNAL, since=since, until=until, kind=kind, as_of=as_of)
-                 if isinstance(s, Signal)]  # fmt: skip
-        page, nxt = page_of(found, lambda s: (s.date.isoformat(), s.id), limit, cursor, descending=True)
-        return ListResponse[SignalOut](data=[SignalOut.of(s) for s in page], next_cursor=nxt).model_dump(mode="json")
 
-    return cached_json(request, store, compute)
+def _events_page(store: GraphStore, label: Label, limit: int, cursor: str | None, **filters: Any) -> dict[str, object]:
+    """One page of milestones or signals (newest first) in their public shape."""
+    found: list[Milestone | Signal] = list(list_events(store, label, **filters))
+    page, nxt = page_of(found, lambda n: (n.date.isoformat(), n.id), limit, cursor, descending=True)
+    data = [MilestoneOut.of(n) if isinstance(n, Milestone) else SignalOut.of(n) for n in page]
+    return {"data": [d.model_dump(mode="json") for d in data], "next_cursor": nxt}
 
 
 @router.get("/index", response_model=IndexOut, responses=ERRORS)

@@ -14,7 +14,7 @@ from graph.embedded import EmbeddedStore
 from graph.queries import QUERIES, run_query
 from graph.store import GraphStore
 from ingest.curated import load_sample
-from tests.conftest import neo4j_settings
+from tests.conftest import use_neo4j
 from tests.support.neo4j_server import Neo4jConnection
 
 runner = CliRunner()
@@ -26,15 +26,7 @@ def on_neo4j(
 ) -> GraphStore:
     """The CLI pointed at the test server, which holds the sample."""
     load_sample(neo4j_store)
-    s = neo4j_settings(neo4j_conn, tmp_path)
-    for key, value in {
-        "GRAPH_BACKEND": "neo4j",
-        "NEO4J_URI": s.neo4j_uri,
-        "NEO4J_USER": s.neo4j_user,
-        "NEO4J_PASSWORD": s.neo4j_password.get_secret_value(),
-        "NEO4J_DATABASE": s.neo4j_database,
-    }.items():
-        monkeypatch.setenv(f"AUTOSCOPE_{key}", value)
+    use_neo4j(monkeypatch, neo4j_conn, tmp_path)
     return neo4j_store
 
 
