@@ -123,16 +123,21 @@ def up(
     """The main job: ingest the configured sources (when online), build the graph, then serve the API."""
     with _store() as (settings, store):
         with errors():
-            outcome = ingest_configured(settings, lambda src, docs: run_with_progress(src, docs, dry_run=False))
-            out.print(f"Sources: {outcome.mode}", highlight=False)
-            for summary in outcome.runs:
-                print_summary(summary, as_json=False)
-            _print_build(build_graph(settings, store))
-            _print_extracted(_extract_with_progress(settings, store))
-            _print_derived(derive_events(settings, store))
-            _print_search(refresh_search_index(settings, store))
+            _main_job(settings, store)
         if not no_serve:
             _serve(settings, store, host, port)
+
+
+def _main_job(settings: Settings, store: GraphStore) -> None:
+    """Ingest (when online), load the sample, extract pending documents, derive events, refresh search."""
+    outcome = ingest_configured(settings, lambda src, docs: run_with_progress(src, docs, dry_run=False))
+    out.print(f"Sources: {outcome.mode}", highlight=False)
+    for summary in outcome.runs:
+        print_summary(summary, as_json=False)
+    _print_build(build_graph(settings, store))
+    _print_extracted(_extract_with_progress(settings, store))
+    _print_derived(derive_events(settings, store))
+    _print_search(refresh_search_index(settings, store))
 
 
 def _extract_with_progress(settings: Settings, store: GraphStore) -> DocBuildReport:
@@ -197,9 +202,9 @@ def worker(
     ] = 168.0,
     once: Annotated[bool, typer.Option("--once", help="Run one build and exit.")] = False,
 ) -> None:
-    """Scheduled loop for the compose worker: rebuild the graph every interval."""
+    """Scheduled loop for the compose worker: the main job of `up` (without serving), then the digests."""
     with _store() as (settings, store), errors():
-        run_worker(settings, store, interval_hours * 3600, once, _print_build)
+        run_worker(settings, store, interval_hours * 3600, once, lambda: _main_job(settings, store))
 
 
 @graph_app.command("init")

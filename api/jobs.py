@@ -135,18 +135,19 @@ def run_worker(
     store: GraphStore,
     interval_seconds: float,
     once: bool,
-    on_build: Callable[[BuildSummary], None],
+    job: Callable[[], None],
     sleep: Callable[[float], None] = time.sleep,
     today: Callable[[], date] | None = None,
 ) -> int:
-    """Rebuild on a fixed interval (the compose ``worker`` service), then write the digests of the week
-    just finished and of the week in progress into ``$AUTOSCOPE_DATA_DIR/digests``; returns the number of runs."""
+    """Run ``job`` (the main build) on a fixed interval (the compose ``worker`` service), then write the digests
+    of the week just finished and of the week in progress into ``$AUTOSCOPE_DATA_DIR/digests``; returns the
+    number of runs."""
     from api.digest.deliver import weekly_digests
     from api.digest.week import utc_today
 
     runs = 0
     while True:
-        on_build(build_graph(settings, store))
+        job()
         paths = weekly_digests(settings, store, (today or utc_today)())
         logging.getLogger(__name__).info("wrote %d digest files: %s", len(paths), ", ".join(p.name for p in paths))
         runs += 1

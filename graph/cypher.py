@@ -116,22 +116,26 @@ CLAIM_FILTERS: dict[str, str] = {
 
 
 def list_claims(filters: list[str], descending: bool) -> str:
-    where = " AND ".join(CLAIM_FILTERS[f] for f in filters) or "true"
-    order = "DESC" if descending else "ASC"
-    return f"MATCH (c:Claim) WHERE {where} RETURN c AS n ORDER BY c.reported_date {order}, c.id {order} LIMIT $limit"
-
-
-def claim_rows(filters: list[str], descending: bool) -> str:
-    """The light projection of :class:`graph.store.ClaimRow`, dates as ISO text."""
+    """One page of claims as property maps in a single record; temporal values as ISO text (cheap to decode)."""
     where = " AND ".join(CLAIM_FILTERS[f] for f in filters) or "true"
     order = "DESC" if descending else "ASC"
     return (
-        f"MATCH (c:Claim) WHERE {where} RETURN c.id AS id, c.document_id AS document_id, c.model_id AS model_id, "
-        "c.benchmark_id AS benchmark_id, c.value AS value, c.unit AS unit, toString(c.reported_date) AS reported_date, "
-        "c.setting AS setting, c.source_kind AS source_kind, c.source_url AS source_url, "
-        "coalesce(c.needs_review, false) AS needs_review, coalesce(c.confidence, 1.0) AS confidence, "
-        "c.value_low AS value_low, c.value_high AS value_high, c.review_status AS review_status "
-        f"ORDER BY c.reported_date {order}, c.id {order}"
+        f"MATCH (c:Claim) WHERE {where} WITH c ORDER BY c.reported_date {order}, c.id {order} LIMIT $limit "
+        "RETURN collect(c {.*, reported_date: toString(c.reported_date), recorded_at: toString(c.recorded_at), "
+        "superseded_at: toString(c.superseded_at), reviewed_at: toString(c.reviewed_at)}) AS rows"
+    )
+
+
+def claim_rows(filters: list[str], descending: bool) -> str:
+    """The light projection of :class:`graph.store.ClaimRow` as one list of lists (one record: far less
+    per-record driver overhead than hundreds of records), dates as ISO text."""
+    where = " AND ".join(CLAIM_FILTERS[f] for f in filters) or "true"
+    order = "DESC" if descending else "ASC"
+    return (
+        f"MATCH (c:Claim) WHERE {where} WITH c ORDER BY c.reported_date {order}, c.id {order} "
+        "RETURN collect([c.id, c.document_id, c.model_id, c.benchmark_id, c.value, c.unit, toString(c.reported_date), "
+        "c.setting, c.source_kind, c.source_url, coalesce(c.needs_review, false), coalesce(c.confidence, 1.0), "
+        "c.value_low, c.value_high, c.review_status]) AS rows"
     )
 
 

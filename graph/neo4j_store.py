@@ -296,34 +296,36 @@ class Neo4jStore(StoreConveniences):
                 raise InvalidInputError(f"invalid cursor {cursor[:40]!r}: not a claims cursor") from e
             params["cursor_id"] = pos.id
             filters.append("before" if query.descending else "after")
-        rows = self._raw_nodes(cypher.list_claims(filters, query.descending), limit=limit + 1, **params)
-        items = [c for c in (_node(Label.CLAIM, r) for r in rows[:limit]) if isinstance(c, Claim)]
+        [record] = self._read(cypher.list_claims(filters, query.descending), limit=limit + 1, **params)
+        rows = record["rows"]
+        fields = Claim.model_fields
+        items = [Claim.model_validate({k: v for k, v in r.items() if k in fields}) for r in rows[:limit]]
         last = items[-1] if items else None
         nxt = Cursor(last.reported_date.isoformat(), last.id).encode() if last and len(rows) > limit else None
         return Page(items, nxt)
 
     def claim_rows(self, query: ClaimQuery) -> list[ClaimRow]:
         filters, params = self._claim_filter(query)
-        rows = self._read(cypher.claim_rows(filters, query.descending), **params)
+        [record] = self._read(cypher.claim_rows(filters, query.descending), **params)
         return [
             ClaimRow(
-                r["id"],
-                r["document_id"],
-                r["model_id"],
-                r["benchmark_id"],
-                float(r["value"]),
-                r["unit"],
-                date.fromisoformat(r["reported_date"]),
-                r["setting"],
-                r["source_kind"],
-                r["source_url"],
-                bool(r["needs_review"]),
-                float(r["confidence"]),
-                r["value_low"],
-                r["value_high"],
-                r["review_status"],
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                float(r[4]),
+                r[5],
+                date.fromisoformat(r[6]),
+                r[7],
+                r[8],
+                r[9],
+                bool(r[10]),
+                float(r[11]),
+                r[12],
+                r[13],
+                r[14],
             )
-            for r in rows
+            for r in record["rows"]
         ]
 
     def _claim_filter(self, q: ClaimQuery) -> tuple[list[str], dict[str, Any]]:
