@@ -14,6 +14,7 @@ from api.auth import ReadDep
 from api.cache import ResponseCache
 from api.routes import analysis, benchmarks, claims, entities, health, query, search
 from api.routes import digest as digest_routes
+from graph.analytics.config import use_file as use_analytics_file
 from graph.factory import open_store
 from graph.settings import Settings, load_settings
 from graph.store import GraphStore
@@ -52,6 +53,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    use_analytics_file(settings.analytics_file)
     app.state.response_cache = ResponseCache(settings.api_cache_entries)
     problems.install(app)
     if settings.cors_origin_list:

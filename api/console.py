@@ -10,6 +10,7 @@ from datetime import date
 import typer
 from rich.console import Console
 
+from graph.analytics.config import use_file as use_analytics_file
 from graph.errors import GraphError, SettingsError, StoreUnavailableError
 from graph.factory import open_store
 from graph.settings import Settings, load_settings
@@ -49,6 +50,7 @@ def store_session() -> Iterator[tuple[Settings, GraphStore]]:
     with errors():
         settings = load_settings()
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        use_analytics_file(settings.analytics_file)
         store = open_store(settings)
         try:
             yield settings, store

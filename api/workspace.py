@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from graph.analytics.config import use_file as use_analytics_file
 from graph.analytics.events import derive
 from graph.factory import open_store
 from graph.settings import Settings, load_settings
@@ -23,6 +24,7 @@ from ingest.curated import load_sample
 def open_workspace(settings: Settings | None = None) -> GraphStore:
     """The configured store; when it holds no claims yet, the bundled sample is loaded into it."""
     settings = settings or load_settings()
+    use_analytics_file(settings.analytics_file)
     store = open_store(settings)
     store.init_schema()
     if not store.counts().nodes.get("Claim"):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from graph.analytics.config import use_file as use_analytics_file
 from graph.embedded import EmbeddedStore
 from graph.factory import open_store
 from graph.settings import Settings, load_settings
@@ -40,6 +41,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AUTOSCOPE_DATA_DIR", str(tmp_path / "data"))
     # Building the search index loads the embedding model (seconds): only the search tests turn it on.
     monkeypatch.setenv("AUTOSCOPE_SEARCH_INDEX", "false")
+    use_analytics_file(None)  # an earlier test's CLI run may have pointed analyses at its own file
 
 
 @pytest.fixture

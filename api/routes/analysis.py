@@ -8,11 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from api.cache import cached_json
-from api.deps import SettingsDep, StoreDep
+from api.deps import StoreDep
 from api.pages import page_of
 from api.schemas import ListResponse, MilestoneOut, Problem, SignalOut
 from api.schemas_analytics import ConflictOut, GapOut, IndexOut
-from graph.analytics.config import load_config
 from graph.analytics.conflicts import conflicts, reporting_gaps
 from graph.analytics.events import list_events
 from graph.analytics.index import automation_index
@@ -79,13 +78,11 @@ def _events_page(store: GraphStore, label: Label, limit: int, cursor: str | None
 def get_index(
     request: Request,
     store: StoreDep,
-    settings: SettingsDep,
     as_of: AsOf = None,
     at: Annotated[date | None, Query(description="Valid time: only results reported by this day")] = None,
 ) -> Response:
     """The AI R&D automation index: per-area progress to automation-ready thresholds, forecasts, composite."""
-    config = load_config(settings.analytics_file)
-    return cached_json(request, store, lambda: automation_index(store, as_of=as_of, at=at, config=config).as_dict())
+    return cached_json(request, store, lambda: automation_index(store, as_of=as_of, at=at).as_dict())
 
 
 @router.get("/conflicts", response_model=ListResponse[ConflictOut], responses=ERRORS)

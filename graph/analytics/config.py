@@ -98,7 +98,24 @@ def load_config(path: Path | None = None) -> AnalyticsConfig:
         raise SettingsError(f"AUTOSCOPE_ANALYTICS_FILE={str(where)!r} is invalid at {key}: {first['msg']}") from e
 
 
-@cache
+_active_file: Path | None = None
+
+
+def use_file(path: Path | None) -> None:
+    """Make ``path`` (AUTOSCOPE_ANALYTICS_FILE; None: the bundled file) the parameters every analysis uses.
+
+    Called once by each entry point that has the settings (CLI commands, ``create_app``, notebooks),
+    so analyses called without an explicit ``config`` honour the setting too.
+    """
+    global _active_file
+    _active_file = path
+
+
 def default_config() -> AnalyticsConfig:
-    """The bundled parameters, loaded once."""
-    return load_config()
+    """The parameters in use: the configured file (see :func:`use_file`), else the bundled one; read once."""
+    return _cached(_active_file)
+
+
+@cache
+def _cached(path: Path | None) -> AnalyticsConfig:
+    return load_config(path)

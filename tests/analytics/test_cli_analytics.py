@@ -93,3 +93,16 @@ def test_errors_are_one_line(sample: None) -> None:
     assert unknown.exit_code == 1 and "no benchmark with id 'no-such-benchmark'" in unknown.stderr
     basis = runner.invoke(app, ["trends", "swe-bench-verified", "--date-basis", "published"])
     assert basis.exit_code == 2 and "--date-basis" in basis.stderr
+
+
+def test_the_analytics_file_setting_reaches_every_analysis(sample: None, tmp_path: Path) -> None:
+    custom = tmp_path / "analytics.yaml"
+    bundled = (Path(__file__).resolve().parents[2] / "graph" / "analytics" / "analytics.yaml").read_text()
+    custom.write_text(bundled.replace("      threshold: 2400              # a 40-hour", "      threshold: 480  # a 40-hour"))
+    result = runner.invoke(
+        app, ["trends", "metr-time-horizon-50", "--json"], env={"AUTOSCOPE_ANALYTICS_FILE": str(custom)}
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["forecast"]["threshold"] == 480
+    default = _json(["trends", "metr-time-horizon-50"])
+    assert isinstance(default, dict) and default["forecast"]["threshold"] == 2400
